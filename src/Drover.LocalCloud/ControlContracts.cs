@@ -1,0 +1,83 @@
+using System.Text.Json.Serialization;
+using Drover.Hcloud.Contracts;
+using Drover.LocalCloud.Http;
+
+namespace Drover.LocalCloud;
+
+/// <summary>What <c>GET /__localcloud/status</c> answers.</summary>
+public sealed record ControlStatus
+{
+    public required string Version { get; init; }
+    public int Pid { get; init; }
+    public string? StateDirectory { get; init; }
+    public required MachineSupport Machine { get; init; }
+    public required ControlRateLimit RateLimit { get; init; }
+    public required ControlCounts Counts { get; init; }
+}
+
+/// <summary>Whether servers are real machines here, or API-only, and why.</summary>
+public sealed record MachineSupport
+{
+    /// <summary><c>api-only</c> or <c>machines</c>.</summary>
+    public required string Mode { get; init; }
+    public string? Reason { get; init; }
+}
+
+/// <summary>Rate-limit budget (<c>POST /__localcloud/rate-limit</c>).</summary>
+public sealed record ControlRateLimit
+{
+    public int Limit { get; init; }
+    public long RefillIntervalMs { get; init; }
+}
+
+/// <summary>Resource counts.</summary>
+public sealed record ControlCounts
+{
+    public int Servers { get; init; }
+    public int Images { get; init; }
+    public int SshKeys { get; init; }
+    public int Actions { get; init; }
+}
+
+/// <summary>How many things an operation affected.</summary>
+public sealed record ControlCompleted
+{
+    public int Completed { get; init; }
+}
+
+/// <summary>Body of <c>POST /__localcloud/seed/snapshots</c>.</summary>
+public sealed record SeedSnapshotsRequest
+{
+    public int Count { get; init; }
+    public string? DescriptionPrefix { get; init; }
+    public string? Architecture { get; init; }
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+}
+
+/// <summary>Body of <c>change_protection</c>.</summary>
+public sealed record ChangeProtectionRequest
+{
+    public bool? Delete { get; init; }
+    public bool? Rebuild { get; init; }
+}
+
+/// <summary><c>{"datacenters": [...], "recommendation": ..., "meta": ...}</c></summary>
+public sealed record DatacentersResponse
+{
+    public required IReadOnlyList<Datacenter> Datacenters { get; init; }
+    public long Recommendation { get; init; }
+    public required Meta Meta { get; init; }
+}
+
+/// <summary>What the host reports about itself in the control API.</summary>
+public sealed record LocalCloudRuntimeInfo(string Version, string? StateDirectory, MachineSupport Machine);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControlStatus))]
+[JsonSerializable(typeof(ControlCompleted))]
+[JsonSerializable(typeof(SeedSnapshotsRequest))]
+[JsonSerializable(typeof(ChangeProtectionRequest))]
+[JsonSerializable(typeof(DatacentersResponse))]
+[JsonSerializable(typeof(RequestFault))]
+[JsonSerializable(typeof(ActionFault))]
+public sealed partial class LocalCloudJsonContext : JsonSerializerContext;

@@ -1,0 +1,32 @@
+namespace Drover.LocalCloud;
+
+/// <summary>Settings of one local cloud instance.</summary>
+public sealed record LocalCloudOptions
+{
+    /// <summary>The bearer token clients must send. Generated when not given.</summary>
+    public required string Token { get; init; }
+
+    /// <summary>Where state survives restarts (<c>state.json</c>, written atomically). Null keeps it in memory.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>How long an action stays <c>running</c> before it succeeds (or fails, when a fault is injected).</summary>
+    public TimeSpan ActionDuration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Per-command overrides of <see cref="ActionDuration"/>, e.g. <c>create_image</c>.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> ActionDurations { get; init; } = new Dictionary<string, TimeSpan>();
+
+    /// <summary>Requests a token may make before it gets <c>429 rate_limit_exceeded</c> (the real default is 3600 an hour).</summary>
+    public int RateLimitBudget { get; init; } = 3600;
+
+    /// <summary>How often one request is added back to the budget (the real API: one a second).</summary>
+    public TimeSpan RateLimitRefillInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Added to every <c>/v1</c> request before it is answered, to mimic a remote API. Zero by default.</summary>
+    public TimeSpan Latency { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Clock for action progress, rate limits and timestamps.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>A random token for a fresh instance.</summary>
+    public static string NewToken() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+}

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Drover.LocalCloud;
+
+/// <summary>Runs the local cloud on 127.0.0.1 until stopped, announcing its endpoint in a ready file.</summary>
+public static class LocalCloudServer
+{
+    /// <summary>Starts Kestrel on 127.0.0.1:<paramref name="port"/> (0 = any free port) and returns the running app and its endpoint.</summary>
+    public static async Task<(WebApplication App, Uri Endpoint)> StartAsync(LocalCloudOptions options, int port, CancellationToken cancellationToken = default)
+    {
+        var app = LocalCloudApp.Build(options, b => b.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}"));
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return (app, new Uri(address.TrimEnd('/') + "/v1"));
+    }
+
+    /// <summary>Serves until <paramref name="cancellationToken"/> fires or the process gets SIGTERM/SIGINT.</summary>
+    public static async Task<int> RunAsync(LocalCloudOptions options, int port, string? readyFile, CancellationToken cancellationToken = default)
+    {
+        var (app, endpoint) = await StartAsync(options, port, cancellationToken);
+        if (readyFile is not null)
+        {
+            var ready = new ReadyInfo { Pid = Environment.ProcessId, Endpoint = endpoint.ToString(), StateDirectory = options.StateDirectory };
+            var temp = readyFile + ".tmp";
+            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(ready, ReadyJsonContext.Default.ReadyInfo), cancellationToken);
+            File.Move(temp, readyFile, overwrite: true);
+        }
+        await Console.Error.WriteLineAsync($"local cloud listening on {endpoint}");
+        await app.WaitForShutdownAsync(cancellationToken);
+        await app.DisposeAsync();
+        return 0;
+    }
+}
+
+/// <summary>What a started local cloud writes to its ready file.</summary>
+public sealed record ReadyInfo
+{
+    public int Pid { get; init; }
+    public required string Endpoint { get; init; }
+    public string? StateDirectory { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ReadyInfo))]
+public sealed partial class ReadyJsonContext : JsonSerializerContext;
