@@ -54,4 +54,7 @@ namespace Drover.Hcloud.Contracts;
 [JsonSerializable(typeof(CreateVolumeResult))]
 [JsonSerializable(typeof(UpdateVolumeRequest))]
 [JsonSerializable(typeof(AttachVolumeRequest))]
+[JsonSerializable(typeof(IReadOnlyList<Server>))]
+[JsonSerializable(typeof(IReadOnlyList<Image>))]
+[JsonSerializable(typeof(IReadOnlyList<SshKey>))]
 public sealed partial class HcloudJsonContext : JsonSerializerContext;

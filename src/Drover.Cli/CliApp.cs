@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Drover.Cli.Commands;
+
+namespace Drover.Cli;
+
+/// <summary>The <c>drover</c> command tree. <c>Program.Main</c> only wires the real console into <see cref="RunAsync"/>.</summary>
+public static class CliApp
+{
+    public static RootCommand BuildRoot(CliEnv env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var root = new RootCommand("""
+            Drover: from an OS disk image to a fleet of converged servers on Hetzner Cloud.
+
+            With no token configured, commands use the 'local' context: a local Hetzner cloud on 127.0.0.1,
+            started on demand. HCLOUD_TOKEN (and HCLOUD_ENDPOINT) or 'drover context use NAME' switch to a real API.
+            Results go to stdout (-o table|json); logs and progress to stderr.
+            Exit codes: 0 ok, 1 failure, 2 usage error.
+            """);
+        root.Options.Add(Common.Context);
+        root.Subcommands.Add(ContextCommands.Create(env));
+        root.Subcommands.Add(LocalCommands.Create(env));
+        root.Subcommands.Add(ServerCommands.Create(env));
+        root.Subcommands.Add(ImageCommands.Create(env));
+        root.Subcommands.Add(SshKeyCommands.Create(env));
+        root.Subcommands.Add(DemoCommand.Create(env));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliIO io, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        var env = new CliEnv(io, DroverPaths.From(io));
+        var parse = BuildRoot(env).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await io.Error.WriteLineAsync($"error: {error.Message}");
+            }
+            await io.Error.WriteLineAsync("run 'drover --help' for usage");
+            return Common.Usage;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = io.Out, Error = io.Error }, cancellationToken);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Drover.Cli;
+
+/// <summary>The console as the CLI sees it; tests pass writers and an environment of their own.</summary>
+public sealed record CliIO(TextWriter Out, TextWriter Error, TextReader In, IReadOnlyDictionary<string, string?> Environment)
+{
+    /// <summary>Whether stderr is a terminal (progress is drawn in place only then).</summary>
+    public bool ErrorIsTerminal { get; init; }
+
+    public string? Env(string name) => Environment.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v : null;
+
+    public static CliIO FromConsole()
+    {
+        var env = System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .ToDictionary(e => (string)e.Key, e => (string?)e.Value);
+        return new CliIO(Console.Out, Console.Error, Console.In, env) { ErrorIsTerminal = !Console.IsErrorRedirected };
+    }
+}

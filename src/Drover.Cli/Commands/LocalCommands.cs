@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Text.Json;
+using Drover.Cli.Local;
+using Drover.Cli.Output;
+using Drover.LocalCloud;
+
+namespace Drover.Cli.Commands;
+
+/// <summary><c>drover local up|down|status|reset</c>, and the hidden <c>local serve</c> the background process runs.</summary>
+internal static class LocalCommands
+{
+    public static Command Create(CliEnv env)
+    {
+        var local = new Command("local", "The local Hetzner cloud on 127.0.0.1 (the default context)");
+        local.Subcommands.Add(Up(env));
+        local.Subcommands.Add(Down(env));
+        local.Subcommands.Add(Status(env));
+        local.Subcommands.Add(Reset(env));
+        local.Subcommands.Add(Serve(env));
+        return local;
+    }
+
+    private static Command Up(CliEnv env)
+    {
+        var output = Common.Output();
+        var command = new Command("up", "Start the local cloud in the background (does nothing if it is running)") { output };
+        Common.SetHandler(command, env, async (parse, ct) =>
+        {
+            var status = await env.Local.UpAsync(ct);
+            Print(env, status, parse.GetValue(output));
+            return Common.Ok;
+        });
+        return command;
+    }
+
+    private static Command Down(CliEnv env)
+    {
+        var command = new Command("down", "Stop the local cloud (its state is kept)");
+        Common.SetHandler(command, env, async (_, ct) =>
+        {
+            var was = await env.Local.DownAsync(ct);
+            await env.IO.Error.WriteLineAsync(was ? "local cloud stopped" : "local cloud was not running");
+            return Common.Ok;
+        });
+        return command;
+    }
+
+    private static Command Status(CliEnv env)
+    {
+        var output = Common.Output();
+        var command = new Command("status", "Show whether the local cloud runs, its endpoint, token (json only) and machine support") { output };
+        Common.SetHandler(command, env, async (parse, ct) =>
+        {
+            Print(env, await env.Local.StatusAsync(ct), parse.GetValue(output));
+            return Common.Ok;
+        });
+        return command;
+    }
+
+    private static Command Reset(CliEnv env)
+    {
+        var command = new Command("reset", "Forget every server, image, key and action of the local cloud");
+        Common.SetHandler(command, env, async (_, ct) =>
+        {
+            await env.Local.ResetAsync(ct);
+            await env.IO.Error.WriteLineAsync("local cloud reset");
+            return Common.Ok;
+        });
+        return command;
+    }
+
+    private static Command Serve(CliEnv env)
+    {
+        var stateDir = new Option<string?>("--state-dir") { Description = "State directory (default: in memory)" };
+        var readyFile = new Option<string?>("--ready-file") { Description = "Write {pid, endpoint} here once listening" };
+        var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0: any free port)" };
+        var actionMs = new Option<int>("--action-duration-ms") { Description = "How long actions run", DefaultValueFactory = _ => 1000 };
+        var command = new Command("serve", "Run the local cloud in the foreground (what 'up' starts)") { stateDir, readyFile, port, actionMs };
+        command.Hidden = true;
+        Common.SetHandler(command, env, async (parse, ct) =>
+        {
+            var token = env.IO.Env("DROVER_LOCAL_TOKEN") ?? throw new UsageException("DROVER_LOCAL_TOKEN must be set");
+            var options = new LocalCloudOptions { Token = token, StateDirectory = parse.GetValue(stateDir), ActionDuration = TimeSpan.FromMilliseconds(parse.GetValue(actionMs)) };
+            return await LocalCloudServer.RunAsync(options, parse.GetValue(port), parse.GetValue(readyFile), ct);
+        });
+        return command;
+    }
+
+    private static void Print(CliEnv env, LocalCloudStatus status, OutputFormat format)
+    {
+        if (format == OutputFormat.Json)
+        {
+            env.IO.Out.WriteLine(JsonSerializer.Serialize(status, LocalJsonContext.Default.LocalCloudStatus));
+            return;
+        }
+        var w = env.IO.Out;
+        w.WriteLine($"Running:   {(status.Running ? "yes" : "no")}");
+        w.WriteLine($"PID:       {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
+        w.WriteLine($"Endpoint:  {status.Endpoint ?? "-"}");
+        w.WriteLine($"Token:     {(status.Token is null ? "-" : "(hidden; 'drover local status -o json' shows it)")}");
+        w.WriteLine($"State:     {status.StateDirectory}");
+        w.WriteLine($"Log:       {status.LogFile}");
+        w.WriteLine($"Machines:  {status.Machine?.Mode ?? "-"}{(status.Machine?.Reason is { } r ? $" ({r})" : "")}");
+    }
+}

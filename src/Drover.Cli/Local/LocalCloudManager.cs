@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Drover.LocalCloud;
+
+namespace Drover.Cli.Local;
+
+/// <summary>What <c>drover local status</c> reports.</summary>
+public sealed record LocalCloudStatus
+{
+    public bool Running { get; init; }
+    public int? Pid { get; init; }
+    public string? Endpoint { get; init; }
+    public string? Token { get; init; }
+    public required string StateDirectory { get; init; }
+    public required string LogFile { get; init; }
+    public MachineSupport? Machine { get; init; }
+}
+
+/// <summary>
+/// Runs the local cloud as a background process on 127.0.0.1: <c>up</c> (idempotent), <c>down</c> (by its own PID,
+/// SIGTERM then SIGKILL), <c>status</c>, <c>reset</c>. Its endpoint and PID are in <c>local.json</c>, its token in
+/// <c>token</c> (0600), its state under <c>state/</c>.
+/// </summary>
+public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private string Dir => paths.LocalDirectory;
+    private string InfoFile => Path.Combine(Dir, "local.json");
+    private string TokenFile => Path.Combine(Dir, "token");
+    private string StateDir => Path.Combine(Dir, "state");
+    private string LogFile => Path.Combine(Dir, "local.log");
+
+    public async Task<LocalCloudStatus> StatusAsync(CancellationToken cancellationToken)
+    {
+        var info = ReadInfo();
+        if (info is null || !IsOurProcess(info.Pid))
+        {
+            return new LocalCloudStatus { Running = false, StateDirectory = StateDir, LogFile = LogFile, Machine = MachineSupportProbe.Probe() };
+        }
+        var token = ReadToken();
+        var status = await ProbeAsync(info.Endpoint, token, cancellationToken);
+        return new LocalCloudStatus
+        {
+            Running = status is not null,
+            Pid = info.Pid,
+            Endpoint = info.Endpoint,
+            Token = token,
+            StateDirectory = StateDir,
+            LogFile = LogFile,
+            Machine = status?.Machine ?? MachineSupportProbe.Probe(),
+        };
+    }
+
+    /// <summary>Starts the local cloud unless it is already up; returns its status.</summary>
+    public async Task<LocalCloudStatus> UpAsync(CancellationToken cancellationToken)
+    {
+        var current = await StatusAsync(cancellationToken);
+        if (current.Running)
+        {
+            return current;
+        }
+        Directory.CreateDirectory(Dir);
+        var token = ReadToken() ?? CreateToken();
+        var readyFile = Path.Combine(Dir, "ready.json");
+        File.Delete(readyFile);
+        var (file, args) = SelfCommand();
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        // setsid: the server outlives this command and its terminal; output goes to the log, not to our pipes.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("if command -v setsid >/dev/null; then exec setsid \"$@\"; else exec \"$@\"; fi >>\"$DROVER_LOCAL_LOG\" 2>&1 </dev/null &");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(file);
+        foreach (var a in args.Concat(["local", "serve", "--state-dir", StateDir, "--ready-file", readyFile]))
+        {
+            start.ArgumentList.Add(a);
+        }
+        start.Environment["DROVER_LOCAL_TOKEN"] = token;
+        start.Environment["DROVER_LOCAL_LOG"] = LogFile;
+        using (var shell = Process.Start(start) ?? throw new InvalidOperationException("could not start /bin/sh"))
+        {
+            await shell.WaitForExitAsync(cancellationToken);
+        }
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (File.Exists(readyFile))
+            {
+                var ready = JsonSerializer.Deserialize(await File.ReadAllTextAsync(readyFile, cancellationToken), ReadyJsonContext.Default.ReadyInfo)!;
+                var info = new LocalInfo { Pid = ready.Pid, Endpoint = ready.Endpoint };
+                File.WriteAllText(InfoFile, JsonSerializer.Serialize(info, LocalJsonContext.Default.LocalInfo));
+                File.Delete(readyFile);
+                var status = await StatusAsync(cancellationToken);
+                if (status.Running)
+                {
+                    return status;
+                }
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
+        }
+        throw new InvalidOperationException($"the local cloud did not start within {StartTimeout.TotalSeconds:0} s; see {LogFile}");
+    }
+
+    /// <summary>Stops the local cloud by its PID; state stays. Returns whether one was running.</summary>
+    public async Task<bool> DownAsync(CancellationToken cancellationToken)
+    {
+        var info = ReadInfo();
+        if (info is null)
+        {
+            return false;
+        }
+        var wasRunning = IsOurProcess(info.Pid);
+        if (wasRunning)
+        {
+            await SignalAsync(info.Pid, "TERM", cancellationToken);
+            var waited = Stopwatch.StartNew();
+            while (IsOurProcess(info.Pid) && waited.Elapsed < TimeSpan.FromSeconds(15))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
+            }
+            if (IsOurProcess(info.Pid))
+            {
+                await SignalAsync(info.Pid, "KILL", cancellationToken);
+            }
+        }
+        File.Delete(InfoFile);
+        return wasRunning;
+    }
+
+    /// <summary>Forgets every resource: through the control API when running, by deleting the state otherwise.</summary>
+    public async Task ResetAsync(CancellationToken cancellationToken)
+    {
+        var status = await StatusAsync(cancellationToken);
+        if (status.Running)
+        {
+            using var http = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Post, ControlUri(status.Endpoint!, "reset"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", status.Token);
+            (await http.SendAsync(request, cancellationToken)).EnsureSuccessStatusCode();
+        }
+        else if (Directory.Exists(StateDir))
+        {
+            Directory.Delete(StateDir, recursive: true);
+        }
+    }
+
+    private (string File, IReadOnlyList<string> Args) SelfCommand()
+    {
+        var self = io.Env("DROVER_SELF");
+        if (self is null)
+        {
+            var process = System.Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program this is");
+            if (Path.GetFileNameWithoutExtension(process) != "dotnet")
+            {
+                return (process, []);
+            }
+            self = typeof(LocalCloudManager).Assembly.Location;
+        }
+        return self.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", [self]) : (self, []);
+    }
+
+    private static bool IsOurProcess(int pid)
+    {
+        try
+        {
+            var cmdline = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return cmdline.Contains("serve") && cmdline.Contains("local");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task SignalAsync(int pid, string signal, CancellationToken cancellationToken)
+    {
+        var kill = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
+        kill.ArgumentList.Add("-" + signal);
+        kill.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var p = Process.Start(kill)!;
+        await p.WaitForExitAsync(cancellationToken);
+    }
+
+    private static async Task<ControlStatus?> ProbeAsync(string endpoint, string? token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            using var request = new HttpRequestMessage(HttpMethod.Get, ControlUri(endpoint, "status"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? "");
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? JsonSerializer.Deserialize(await response.Content.ReadAsStringAsync(cancellationToken), LocalCloudJsonContext.Default.ControlStatus)
+                : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static Uri ControlUri(string endpoint, string path)
+        => new(new Uri(endpoint), "/__localcloud/" + path);
+
+    private LocalInfo? ReadInfo()
+    {
+        try
+        {
+            return File.Exists(InfoFile) ? JsonSerializer.Deserialize(File.ReadAllText(InfoFile), LocalJsonContext.Default.LocalInfo) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private string? ReadToken() => File.Exists(TokenFile) ? File.ReadAllText(TokenFile).Trim() : null;
+
+    private string CreateToken()
+    {
+        var token = LocalCloudOptions.NewToken();
+        File.WriteAllText(TokenFile, token);
+        File.SetUnixFileMode(TokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return token;
+    }
+}
+
+internal sealed record LocalInfo
+{
+    public int Pid { get; init; }
+    public required string Endpoint { get; init; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(LocalInfo))]
+[JsonSerializable(typeof(LocalCloudStatus))]
+internal sealed partial class LocalJsonContext : JsonSerializerContext;

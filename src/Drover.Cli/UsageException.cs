@@ -1,0 +1,4 @@
+namespace Drover.Cli;
+
+/// <summary>Bad input from the user: printed without a stack trace, exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
