@@ -1,0 +1,99 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Drover.Hcloud;
+using Drover.LocalCloud;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+
+namespace Drover.Testing;
+
+/// <summary>
+/// A local cloud for tests: in memory through the ASP.NET test host (default), or on 127.0.0.1 with a real port
+/// (<see cref="StartOnLoopbackAsync"/>) for clients that run as separate processes, such as the hcloud CLI.
+/// </summary>
+public sealed class TestLocalCloud : IAsyncDisposable
+{
+    public const string DefaultToken = "test-token-0123456789abcdef";
+
+    private readonly WebApplication _app;
+    private readonly HttpMessageHandler? _handler;
+
+    private TestLocalCloud(WebApplication app, LocalCloudOptions options, Uri endpoint, HttpMessageHandler? handler)
+    {
+        _app = app;
+        Options = options;
+        Endpoint = endpoint;
+        _handler = handler;
+    }
+
+    public LocalCloudOptions Options { get; }
+
+    /// <summary>Base URL including <c>/v1</c>.</summary>
+    public Uri Endpoint { get; }
+
+    public static LocalCloudOptions DefaultOptions(TimeProvider? timeProvider = null) => new()
+    {
+        Token = DefaultToken,
+        ActionDuration = TimeSpan.FromSeconds(1),
+        TimeProvider = timeProvider ?? TimeProvider.System,
+    };
+
+    /// <summary>In memory: requests go straight from the client's handler into the app, no socket.</summary>
+    public static async Task<TestLocalCloud> StartInMemoryAsync(LocalCloudOptions? options = null)
+    {
+        options ??= DefaultOptions();
+        var app = LocalCloudApp.Build(options, b => b.WebHost.UseTestServer());
+        await app.StartAsync();
+        return new TestLocalCloud(app, options, new Uri("http://localcloud.test/v1"), app.GetTestServer().CreateHandler());
+    }
+
+    /// <summary>On 127.0.0.1 with a free port, for out-of-process clients.</summary>
+    public static async Task<TestLocalCloud> StartOnLoopbackAsync(LocalCloudOptions? options = null)
+    {
+        options ??= DefaultOptions();
+        var (app, endpoint) = await LocalCloudServer.StartAsync(options, 0);
+        return new TestLocalCloud(app, options, endpoint, null);
+    }
+
+    /// <summary>A client over this cloud (retry handler included). Pass the same time provider as the cloud's to make waits instant.</summary>
+    public HcloudClient CreateClient(TimeProvider? timeProvider = null, string? token = null, int maxRetries = 5)
+    {
+        var options = new HcloudClientOptions
+        {
+            Endpoint = Endpoint,
+            Token = token ?? Options.Token,
+            TimeProvider = timeProvider ?? Options.TimeProvider,
+            MaxRetries = maxRetries,
+        };
+        return HcloudClient.Create(options, _handler);
+    }
+
+    /// <summary>A raw HTTP client with the bearer token set, for wire-level assertions.</summary>
+    public HttpClient CreateHttpClient(string? token = null)
+    {
+        var http = _handler is null ? new HttpClient() : new HttpClient(_handler, disposeHandler: false);
+        http.BaseAddress = new Uri(Endpoint.ToString().TrimEnd('/') + "/");
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Options.Token);
+        return http;
+    }
+
+    /// <summary>Calls the control API (<c>/__localcloud/...</c>) with a JSON body.</summary>
+    public async Task<HttpResponseMessage> ControlAsync(HttpMethod method, string path, string? json = null)
+    {
+        using var http = CreateHttpClient();
+        using var request = new HttpRequestMessage(method, new Uri(Endpoint, "/__localcloud/" + path))
+        {
+            Content = json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode
+            ? response
+            : throw new InvalidOperationException($"control {method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
