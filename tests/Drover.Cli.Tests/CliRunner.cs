@@ -1,0 +1,47 @@
+using Xunit;
+
+namespace Drover.Cli.Tests;
+
+/// <summary>Runs the CLI in process with captured stdout/stderr and a private HOME, so no user config is read.</summary>
+public sealed class CliRunner : IDisposable
+{
+    private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("drover-cli-test-");
+
+    public Dictionary<string, string?> Environment { get; } = new();
+
+    public string Home => _home.FullName;
+
+    public CliRunner()
+    {
+        Environment["HOME"] = Home;
+        Environment["PATH"] = System.Environment.GetEnvironmentVariable("PATH");
+        // 'drover local up' starts this build's drover as the background server.
+        Environment["DROVER_SELF"] = Path.Combine(AppContext.BaseDirectory, "drover.dll");
+    }
+
+    public async Task<CliResult> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var io = new CliIO(stdout, stderr, new StringReader(""), Environment);
+        var exit = await CliApp.RunAsync(args, io, TestContext.Current.CancellationToken);
+        return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _home.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A background server may still be writing its log; the temp dir is cleaned by the OS.
+        }
+    }
+}
+
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
