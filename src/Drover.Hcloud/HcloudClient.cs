@@ -170,6 +170,7 @@ public sealed class HcloudClient
             HttpStatusCode.Unauthorized => ErrorCode.Unauthorized,
             HttpStatusCode.NotFound => ErrorCode.NotFound,
             HttpStatusCode.TooManyRequests => ErrorCode.RateLimitExceeded,
+            HttpStatusCode.InternalServerError => ErrorCode.ServerError,
             HttpStatusCode.BadGateway => ErrorCode.BadGateway,
             HttpStatusCode.ServiceUnavailable => ErrorCode.Unavailable,
             HttpStatusCode.GatewayTimeout => ErrorCode.Timeout,
