@@ -37,6 +37,9 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         current.RootElement.GetProperty("machine").GetProperty("mode").GetString().ShouldNotBeNullOrEmpty();
         IsRunning(pid).ShouldBeTrue();
 
+        var exports = await _cli.RunAsync("local", "env");
+        exports.Stdout.Trim().ShouldBe($"export HCLOUD_ENDPOINT={current.RootElement.GetProperty("endpoint").GetString()} HCLOUD_TOKEN={current.RootElement.GetProperty("token").GetString()}");
+
         var down = await _cli.RunAsync("local", "down");
 
         down.ExitCode.ShouldBe(0, down.ToString());

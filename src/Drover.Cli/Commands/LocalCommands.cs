@@ -16,6 +16,7 @@ internal static class LocalCommands
         local.Subcommands.Add(Down(env));
         local.Subcommands.Add(Status(env));
         local.Subcommands.Add(Reset(env));
+        local.Subcommands.Add(EnvCommand(env));
         local.Subcommands.Add(Serve(env));
         return local;
     }
@@ -64,6 +65,18 @@ internal static class LocalCommands
         {
             await env.Local.ResetAsync(ct);
             await env.IO.Error.WriteLineAsync("local cloud reset");
+            return Common.Ok;
+        });
+        return command;
+    }
+
+    private static Command EnvCommand(CliEnv env)
+    {
+        var command = new Command("env", "Print 'export HCLOUD_ENDPOINT=... HCLOUD_TOKEN=...' for other clients (eval \"$(drover local env)\"); starts the local cloud if needed");
+        Common.SetHandler(command, env, async (_, ct) =>
+        {
+            var status = await env.Local.UpAsync(ct);
+            await env.IO.Out.WriteLineAsync($"export HCLOUD_ENDPOINT={status.Endpoint} HCLOUD_TOKEN={status.Token}");
             return Common.Ok;
         });
         return command;
