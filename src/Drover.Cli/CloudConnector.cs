@@ -1,7 +1,7 @@
 using Drover.Cli.Config;
 using Drover.Cli.Local;
-using Drover.Hcloud;
 using Drover.Cli.Output;
+using Drover.Hcloud;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Cli;

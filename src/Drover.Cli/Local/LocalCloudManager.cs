@@ -25,7 +25,7 @@ public sealed record LocalCloudStatus
 /// </summary>
 public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
 
     private string Dir => paths.LocalDirectory;
     private string InfoFile => Path.Combine(Dir, "local.json");
@@ -84,7 +84,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             await shell.WaitForExitAsync(cancellationToken);
         }
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout)
+        while (deadline.Elapsed < _startTimeout)
         {
             if (File.Exists(readyFile))
             {
@@ -100,7 +100,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
         }
-        throw new InvalidOperationException($"the local cloud did not start within {StartTimeout.TotalSeconds:0} s; see {LogFile}");
+        throw new InvalidOperationException($"the local cloud did not start within {_startTimeout.TotalSeconds:0} s; see {LogFile}");
     }
 
     /// <summary>Stops the local cloud by its PID; state stays. Returns whether one was running.</summary>

@@ -8,7 +8,7 @@ namespace Drover.LocalCloud.Endpoints;
 /// <summary><c>/v1/servers</c> and its actions.</summary>
 internal static class ServersEndpoints
 {
-    private static readonly string[] Statuses = ["running", "initializing", "starting", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown"];
+    private static readonly string[] _statuses = ["running", "initializing", "starting", "stopping", "off", "deleting", "migrating", "rebuilding", "unknown"];
 
     public static void Map(IEndpointRouteBuilder app, LocalCloudState state)
     {
@@ -17,7 +17,7 @@ internal static class ServersEndpoints
         {
             var (items, meta) = state.Servers()
                 .WhereEquals(ctx, "name", s => s.Name)
-                .WhereIn(ctx, "status", s => s.Status.Value, Statuses)
+                .WhereIn(ctx, "status", s => s.Status.Value, _statuses)
                 .WhereLabels(ctx, s => s.Labels)
                 .Sorted(ctx, s => s.Id, new Dictionary<string, Func<Server, IComparable?>> { ["id"] = s => s.Id, ["name"] = s => s.Name, ["created"] = s => s.Created })
                 .Paginate(ctx);

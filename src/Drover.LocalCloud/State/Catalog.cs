@@ -6,7 +6,7 @@ namespace Drover.LocalCloud.State;
 /// <summary>The fixed catalog: locations, datacenters, server types (x86 and arm) and the system images.</summary>
 public sealed class Catalog
 {
-    private static readonly DateTimeOffset Epoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset _epoch = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public Catalog()
     {
@@ -72,7 +72,7 @@ public sealed class Catalog
     {
         (string Name, string Flavor, string Version, string Description, DateTimeOffset? Deprecated)[] systems =
         [
-            ("ubuntu-20.04", "ubuntu", "20.04", "Ubuntu 20.04", Epoch.AddMonths(17)),
+            ("ubuntu-20.04", "ubuntu", "20.04", "Ubuntu 20.04", _epoch.AddMonths(17)),
             ("ubuntu-22.04", "ubuntu", "22.04", "Ubuntu 22.04", null),
             ("ubuntu-24.04", "ubuntu", "24.04", "Ubuntu 24.04", null),
             ("debian-12", "debian", "12", "Debian 12", null),
@@ -91,7 +91,7 @@ public sealed class Catalog
                     Description = s.Description,
                     ImageSize = null,
                     DiskSize = 5,
-                    Created = Epoch,
+                    Created = _epoch,
                     CreatedFrom = null,
                     BoundTo = null,
                     OsFlavor = s.Flavor,

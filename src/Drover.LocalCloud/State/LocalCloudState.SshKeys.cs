@@ -6,7 +6,7 @@ namespace Drover.LocalCloud.State;
 
 public sealed partial class LocalCloudState
 {
-    private static readonly string[] KeyTypes =
+    private static readonly string[] _keyTypes =
     [
         "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
         "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
@@ -68,7 +68,7 @@ public sealed partial class LocalCloudState
     public static string Fingerprint(string? publicKey)
     {
         var parts = (publicKey ?? "").Trim().Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length < 2 || !KeyTypes.Contains(parts[0]))
+        if (parts.Length < 2 || !_keyTypes.Contains(parts[0]))
         {
             throw Invalid("public_key", "must be an OpenSSH public key ('<type> <base64> [comment]')");
         }
