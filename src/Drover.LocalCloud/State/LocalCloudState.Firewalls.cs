@@ -32,8 +32,9 @@ public sealed partial class LocalCloudState
             throw ApiException.Uniqueness("name", "firewall name is already used");
         }
         ValidateLabels(request.Labels);
-        ValidateRules(request.Rules ?? []);
-        var firewall = new Firewall { Id = NextId(), Name = request.Name, Labels = request.Labels ?? new Dictionary<string, string>(), Created = Now, Rules = request.Rules ?? [] };
+        var rules = Normalize(request.Rules ?? []);
+        ValidateRules(rules);
+        var firewall = new Firewall { Id = NextId(), Name = request.Name, Labels = request.Labels ?? new Dictionary<string, string>(), Created = Now, Rules = rules };
         _doc.Firewalls.Add(firewall);
         var actions = new List<CloudAction>();
         foreach (var target in request.ApplyTo ?? [])
@@ -83,6 +84,7 @@ public sealed partial class LocalCloudState
     public IReadOnlyList<CloudAction> SetFirewallRules(long id, IReadOnlyList<FirewallRule> rules)
     {
         var firewall = FindFirewall(id) ?? throw ApiException.NotFound("firewall");
+        rules = Normalize(rules);
         ValidateRules(rules);
         Replace(_doc.Firewalls, f => f.Id == id, firewall with { Rules = rules });
         return [View(StartAction("set_firewall_rules", [new ActionResource { Id = id, Type = "firewall" }]))];
@@ -138,6 +140,13 @@ public sealed partial class LocalCloudState
         }
         Touch();
     }
+
+    /// <summary>
+    /// Rules as the API shows them: a rule read from a request without <c>source_ips</c> or <c>destination_ips</c> has
+    /// null there (source-generated deserialization skips the init defaults), but the API always shows a list.
+    /// </summary>
+    private static List<FirewallRule> Normalize(IReadOnlyList<FirewallRule> rules)
+        => [.. rules.Select(r => r with { SourceIps = r.SourceIps ?? [], DestinationIps = r.DestinationIps ?? [] })];
 
     private static void ValidateRules(IReadOnlyList<FirewallRule> rules)
     {
