@@ -70,6 +70,21 @@ public sealed partial class LocalCloudBehaviourTests
     }
 
     [Fact]
+    public async Task A_missing_required_field_gets_422_invalid_input_naming_it()
+    {
+        // Arrange
+        await using var cloud = await CloudHarness.StartAsync();
+
+        // Act
+        var reply = await cloud.PostAsync("ssh_keys", """{"name": "k1"}""", Ct);
+
+        // Assert
+        reply.Status.ShouldBe(422);
+        reply.ErrorCode.ShouldBe("invalid_input");
+        reply.ErrorFields.ShouldBe(["public_key"]);
+    }
+
+    [Fact]
     public async Task An_unknown_server_type_gets_422_invalid_input_naming_server_type()
     {
         // Arrange

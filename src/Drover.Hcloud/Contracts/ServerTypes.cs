@@ -38,6 +38,12 @@ public sealed record ServerTypeLocation
     public required long Id { get; init; }
     public required string Name { get; init; }
     [JsonIgnore(Condition = Never)] public DeprecationInfo? Deprecation { get; init; }
+
+    /// <summary>Whether the type can be ordered there now.</summary>
+    public bool Available { get; init; } = true;
+
+    /// <summary>Whether Hetzner recommends this location for the type.</summary>
+    public bool Recommended { get; init; }
 }
 
 /// <summary><c>{"server_type": ...}</c></summary>

@@ -30,8 +30,9 @@ internal static class ActionsEndpoints
             var ids = raw.Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : throw ApiException.InvalidInput("id", $"'{v}' is not an ID")).ToList();
             return state.Run(() =>
             {
-                var (items, meta) = state.GetActions(ids).Sorted(ctx, a => a.Id, SortKeys).Paginate(ctx);
-                return Wire.Json(new ActionsResponse { Actions = items, Meta = meta }, Default.ActionsResponse);
+                // Every requested action in one answer, no pagination: the spec documents only 'id' here.
+                var items = state.GetActions(ids).Sorted(ctx, a => a.Id, SortKeys).ToList();
+                return Wire.Json(new ActionsResponse { Actions = items }, Default.ActionsResponse);
             });
         });
         app.MapGet("/v1/actions/{id:long}", (long id) => state.Run(() => Wire.Action(state.GetAction(id) ?? throw ApiException.NotFound("action"), 200)));

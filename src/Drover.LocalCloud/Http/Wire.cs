@@ -27,12 +27,25 @@ internal static class Wire
         {
             return JsonSerializer.Deserialize(text, typeInfo);
         }
+        catch (JsonException e) when (MissingRequired(e.Message) is { Count: > 0 } missing)
+        {
+            throw new ApiException(422, "invalid_input", $"invalid input in field '{missing[0]}': is required",
+                new ErrorDetails { Fields = [.. missing.Select(m => new ErrorField { Name = m, Messages = ["is required"] })] });
+        }
         catch (JsonException e)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
             var path = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : $" ({e.Path.TrimStart('$', '.')})";
             throw new ApiException(400, "json_error", $"invalid JSON{where}{path}: {FirstSentence(e.Message)}");
         }
+    }
+
+    /// <summary>The JSON names of required properties System.Text.Json reports as missing, if that is the error.</summary>
+    private static List<string> MissingRequired(string message)
+    {
+        const string Marker = "missing required properties including: ";
+        var at = message.IndexOf(Marker, StringComparison.Ordinal);
+        return at < 0 ? [] : [.. message[(at + Marker.Length)..].Split(',').Select(p => p.Trim().Trim('.').Trim('\'')).Where(p => p.Length > 0)];
     }
 
     private static string FirstSentence(string message)

@@ -136,7 +136,7 @@ public sealed class Catalog
                 IncludedTraffic = l is "fsn1" or "nbg1" or "hel1" ? 21990232555520 : 1099511627776,
                 PricePerTbTraffic = P(l is "fsn1" or "nbg1" or "hel1" ? 1 : 7.4),
             })],
-            Locations = [.. at.Select(l => new ServerTypeLocation { Id = Locations.First(x => x.Name == l).Id, Name = l, Deprecation = null })],
+            Locations = [.. at.Select((l, i) => new ServerTypeLocation { Id = Locations.First(x => x.Name == l).Id, Name = l, Deprecation = null, Available = true, Recommended = i == 0 })],
         };
     }
 }

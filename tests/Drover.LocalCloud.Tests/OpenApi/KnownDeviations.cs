@@ -10,10 +10,6 @@ public static partial class KnownDeviations
 {
     private static (string? Operation, Regex Path, Regex Message, string Reason)[] Entries { get; } =
     [
-        (null, ServerTypeLocation(), MissingAvailableOrRecommended(),
-            "Drover.Hcloud's ServerTypeLocation contract has no 'available'/'recommended' booleans, so the local cloud cannot send them"),
-        ("/actions", Meta(), Undeclared(),
-            "the local cloud paginates GET /actions?id= (meta and Link header), which the spec no longer documents; clients ignore the extra field"),
     ];
 
     /// <summary>
