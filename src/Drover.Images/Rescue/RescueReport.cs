@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Drover.Images.Rescue;
+
+/// <summary>
+/// What the rescue script reported on stdout. Each report line is <c>drover: WHAT key=value ...</c>; its values are
+/// read as <c>WHAT.key</c>, e.g. <c>written.bytes</c>.
+/// </summary>
+public sealed record RescueReport(string? ReceivedSha256, long? WrittenBytes, string? WrittenSha256, bool Verified, bool Discarded)
+{
+    public static RescueReport Parse(string stdout)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in (stdout ?? "").Split('\n'))
+        {
+            var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 3 || words[0] != "drover:")
+            {
+                continue;
+            }
+            foreach (var pair in words.Skip(2))
+            {
+                var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                if (eq > 0)
+                {
+                    values[$"{words[1]}.{pair[..eq]}"] = pair[(eq + 1)..];
+                }
+            }
+        }
+        return new RescueReport(
+            values.GetValueOrDefault("received.sha256"),
+            values.TryGetValue("written.bytes", out var b) && long.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null,
+            values.GetValueOrDefault("written.sha256"),
+            values.GetValueOrDefault("written.verified") == "yes",
+            values.GetValueOrDefault("disk.discarded") == "yes");
+    }
+}
