@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(ServerCommands.Create(env));
         root.Subcommands.Add(ImageCommands.Create(env));
         root.Subcommands.Add(SshKeyCommands.Create(env));
+        root.Subcommands.Add(CleanupCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         return root;
     }

@@ -1,4 +1,6 @@
 using Drover.Cli.Local;
+using Drover.Cli.Output;
+using Microsoft.Extensions.Logging;
 
 namespace Drover.Cli;
 
@@ -7,4 +9,7 @@ public sealed record CliEnv(CliIO IO, DroverPaths Paths)
 {
     public CloudConnector Connector => new(Paths, IO);
     public LocalCloudManager Local => new(Paths, IO);
+
+    /// <summary>Logs to stderr: warnings and errors, or everything with HCLOUD_DEBUG set.</summary>
+    public ILoggerFactory Logging => LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(IO.Error)).SetMinimumLevel(IO.Env("HCLOUD_DEBUG") is null ? LogLevel.Warning : LogLevel.Debug));
 }

@@ -1,8 +1,6 @@
 using Drover.Cli.Config;
 using Drover.Cli.Local;
-using Drover.Cli.Output;
 using Drover.Hcloud;
-using Microsoft.Extensions.Logging;
 
 namespace Drover.Cli;
 
@@ -41,9 +39,7 @@ public sealed class CloudConnector(DroverPaths paths, CliIO io)
     public async Task<HcloudClient> ConnectAsync(string? contextFlag, CancellationToken cancellationToken)
     {
         var target = await ResolveAsync(contextFlag, cancellationToken);
-        var debug = io.Env("HCLOUD_DEBUG") is not null;
-        var loggerFactory = LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(io.Error)).SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Warning));
-        return HcloudClient.Create(new HcloudClientOptions { Endpoint = target.Endpoint, Token = target.Token, UserAgent = "drover/0.1" }, null, loggerFactory);
+        return HcloudClient.Create(new HcloudClientOptions { Endpoint = target.Endpoint, Token = target.Token, UserAgent = "drover/0.1" }, null, new CliEnv(io, paths).Logging);
     }
 
     private static Uri? ParseEndpoint(string? value, string what)

@@ -13,6 +13,10 @@ internal static class ImageCommands
     {
         var image = new Command("image", "Images: system images and snapshots");
         image.Subcommands.Add(List(env));
+        image.Subcommands.Add(ImageUploadCommand.Create(env));
+        image.Subcommands.Add(ImageWriteCommand.Create(env));
+        image.Subcommands.Add(ImagePruneCommand.Create(env));
+        image.Subcommands.Add(ImageLabelCommand.Create(env));
         return image;
     }
 

@@ -1,0 +1,314 @@
+using Drover.Hcloud;
+using Drover.Hcloud.Contracts;
+using Drover.Hcloud.Labels;
+using Drover.Images.Remote;
+using Drover.Images.Rescue;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Images.Upload;
+
+/// <summary>
+/// Imports a disk image as a snapshot through a temporary server's rescue system:
+/// temporary key and server (labelled <c>drover/created-by</c> and <c>drover/run</c>) → enable rescue → power on →
+/// SSH → discard, stream, decompress, sparse write, verify → shut down → snapshot with the labels and
+/// <c>drover/digest</c> → delete the temporary server and key, on every path (success, failure, Ctrl-C, deadline).
+/// </summary>
+public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> logger, TimeProvider? timeProvider = null, Func<SshTarget, IRemoteShell>? shellFactory = null)
+{
+    /// <summary>The value of <c>drover/created-by</c> on everything an upload creates.</summary>
+    public const string CreatedBy = "drover-upload";
+
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly Func<SshTarget, IRemoteShell> _shells = shellFactory ?? (t => new OpenSshShell(t));
+
+    public async Task<UploadResult> UploadAsync(UploadOptions options, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
+        var source = await PrepareAsync(options, run, cancellationToken);
+        if (!options.Force && source.Sha256 is { } known && await FindDuplicateAsync(known, source.Architecture, cancellationToken) is { } existing)
+        {
+            logger.LogInformation("snapshot {Id} already holds this image (sha256 {Sha}); skipping the upload", existing.Id, known);
+            return new UploadResult(existing, true, known, run.Id, run.Timings);
+        }
+
+        using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var ct = linked.Token;
+        var temporaryLabels = new Dictionary<string, string> { [DroverLabels.CreatedBy] = CreatedBy, [DroverLabels.Run] = run.Id };
+        long? snapshotId = null;
+        try
+        {
+            run.Step("create temporary key");
+            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, temporaryLabels, ct);
+            run.Step("create temporary server");
+            await using var server = await TemporaryServer.CreateAsync(client, logger, run.Id, new CreateServerRequest
+            {
+                Name = $"drover-upload-{run.Id}",
+                ServerType = source.ServerType,
+                Image = "ubuntu-24.04",
+                Location = options.Location,
+                SshKeys = [key.Key.Id],
+                StartAfterCreate = false,
+                Labels = temporaryLabels,
+            }, ct);
+
+            run.Step("boot rescue system");
+            var writer = new RescueWriter(client, logger, _time, _shells);
+            await writer.BootRescueAsync(server.Server, key.Key, ct);
+            var ip = (await server.RefreshAsync(ct)).PublicNet.Ipv4?.Ip ?? throw new UploadException("boot rescue system", "the temporary server has no public IPv4");
+
+            run.Step("connect over SSH");
+            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget(ip, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
+            await using (shell)
+            {
+                run.Step("write image", source.Length);
+                var report = await WriteAsync(shell, options, source, remoteZstd, run, ct);
+                if (source.Sha256 is { } local && report.ReceivedSha256 is { } remote && local != remote)
+                {
+                    throw new UploadException("write", $"the rescue system received sha256 {remote}, the file has {local}: the transfer was corrupted");
+                }
+                source = source with { Sha256 = source.Sha256 ?? report.ReceivedSha256 };
+                logger.LogInformation("wrote {Bytes} bytes, verified={Verified}", report.WrittenBytes, report.Verified);
+            }
+
+            run.Step("shut down");
+            await ShutdownAsync(server, ct);
+
+            run.Step("create snapshot");
+            var labels = new Dictionary<string, string>(options.Labels) { [DroverLabels.CreatedBy] = CreatedBy };
+            if (source.Sha256 is { } digest)
+            {
+                labels[DroverLabels.Digest] = ImageDigest.Label(digest);
+            }
+            var created = await client.Servers.CreateImageAsync(server.Server.Id, new CreateImageRequest
+            {
+                Type = "snapshot",
+                Description = options.Description ?? $"{source.Name}{(source.Sha256 is { } s ? $" sha256:{s}" : "")}",
+                Labels = labels,
+            }, ct);
+            snapshotId = created.Image.Id;
+            await client.Actions.WaitAsync([created.Action], null, ct);
+            var snapshot = await client.Images.GetAsync(created.Image.Id, ct) ?? throw new UploadException("create snapshot", $"snapshot {created.Image.Id} disappeared");
+            run.Step("delete temporary resources");
+            var result = new UploadResult(snapshot, false, source.Sha256, run.Id, run.Timings);
+            snapshotId = null;
+            return result;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            await DeleteSnapshotAsync(snapshotId, run.Id);
+            throw new UploadException(run.Current, $"the deadline of {options.Deadline} expired; everything created was deleted");
+        }
+        catch
+        {
+            await DeleteSnapshotAsync(snapshotId, run.Id);
+            throw;
+        }
+        finally
+        {
+            run.Finish();
+        }
+    }
+
+    /// <summary>
+    /// Writes an image onto an existing server's disk through its rescue system, then boots it from that disk.
+    /// The temporary SSH key is deleted on every path; the server's own keys and labels are untouched.
+    /// </summary>
+    public async Task<IReadOnlyList<StepTiming>> WriteToServerAsync(long serverId, UploadOptions options, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
+        var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new ArgumentException($"server {serverId} not found", nameof(serverId));
+        var source = await PrepareAsync(options with { ServerType = server.ServerType.Name, Architecture = null }, run, cancellationToken);
+        using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var ct = linked.Token;
+        try
+        {
+            run.Step("create temporary key");
+            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-write", [DroverLabels.Run] = run.Id }, ct);
+            run.Step("boot rescue system");
+            var writer = new RescueWriter(client, logger, _time, _shells);
+            await writer.BootRescueAsync(server, key.Key, ct);
+            var ip = server.PublicNet.Ipv4?.Ip ?? throw new UploadException("boot rescue system", $"server {server.Name} has no public IPv4");
+            run.Step("connect over SSH");
+            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget(ip, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
+            await using (shell)
+            {
+                run.Step("write image", source.Length);
+                await WriteAsync(shell, options, source, remoteZstd, run, ct);
+            }
+            run.Step("boot from disk");
+            await client.Actions.WaitAsync([await client.Servers.ResetAsync(server.Id, ct)], null, ct);
+            run.Step("delete temporary key");
+            return run.Timings;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new UploadException(run.Current, $"the deadline of {options.Deadline} expired; the temporary key was deleted");
+        }
+        finally
+        {
+            run.Finish();
+        }
+    }
+
+    private async Task<Source> PrepareAsync(UploadOptions options, Run run, CancellationToken ct)
+    {
+        run.Step("check input");
+        if ((options.ImagePath is null) == (options.ImageUrl is null))
+        {
+            throw new ArgumentException("give exactly one of an image path and an image URL", nameof(options));
+        }
+        var labelProblems = LabelValidation.Problems(options.Labels);
+        if (labelProblems.Count > 0)
+        {
+            throw new ArgumentException("invalid labels: " + string.Join("; ", labelProblems), nameof(options));
+        }
+        var serverType = await ResolveServerTypeAsync(options, ct);
+        if (options.ImageUrl is { } url)
+        {
+            if (url.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException($"--image-url must be http or https, not '{url.Scheme}'", nameof(options));
+            }
+            var compression = options.Compression == ImageCompression.Auto ? ImageMagic.CompressionFromName(url.AbsolutePath) : options.Compression;
+            return new Source(Path.GetFileName(url.AbsolutePath), null, url, null, compression, serverType.Name, serverType.Architecture, options.ExpectedSha256);
+        }
+        var path = Path.GetFullPath(options.ImagePath!);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path}: no such image file", path);
+        }
+        var head = new byte[512];
+        int read;
+        await using (var f = File.OpenRead(path))
+        {
+            read = await f.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        }
+        var detected = ImageMagic.DetectCompression(head.AsSpan(0, read));
+        var resolved = options.Compression == ImageCompression.Auto ? detected : options.Compression;
+        if (resolved == ImageCompression.None && ImageMagic.IsQcow2(head.AsSpan(0, read)) && options.Format != ImageFormat.Qcow2)
+        {
+            throw new ArgumentException($"{path} is a qcow2 image: pass --format qcow2", nameof(options));
+        }
+        var length = new FileInfo(path).Length;
+        run.Step("hash image", length);
+        var sha = await ImageDigest.OfFileAsync(path, run.BytesProgress(), ct);
+        if (options.ExpectedSha256 is { } expected && !string.Equals(expected, sha, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UploadException("check input", $"{path} has sha256 {sha}, not the expected {expected}");
+        }
+        return new Source(Path.GetFileName(path), path, null, length, resolved, serverType.Name, serverType.Architecture, sha);
+    }
+
+    private async Task<ServerType> ResolveServerTypeAsync(UploadOptions options, CancellationToken ct)
+    {
+        var name = options.ServerType ?? (options.Architecture == Architecture.Arm ? "cax11" : "cx23");
+        var type = await client.ServerTypes.GetByNameAsync(name, ct) ?? throw new ArgumentException($"unknown server type '{name}'", nameof(options));
+        if (options.Architecture is { } arch && type.Architecture != arch)
+        {
+            throw new ArgumentException($"server type {name} is {type.Architecture}, not {arch}", nameof(options));
+        }
+        return type;
+    }
+
+    private async Task<Image?> FindDuplicateAsync(string sha256, Architecture architecture, CancellationToken ct)
+    {
+        var selector = LabelSelector.Parse($"{DroverLabels.Digest}={ImageDigest.Label(sha256)}");
+        var page = await client.Images.ListPageAsync(new ImageListOptions
+        {
+            Type = [ImageType.Snapshot],
+            Status = [ImageStatus.Available],
+            Architecture = architecture,
+            LabelSelector = selector,
+            Sort = ["created:desc"],
+        }, 1, 1, ct);
+        return page.FirstOrDefault;
+    }
+
+    private static async Task<RescueReport> WriteAsync(IRemoteShell shell, UploadOptions options, Source source, bool remoteZstd, Run run, CancellationToken ct)
+    {
+        var write = new WriteOptions { Url = source.Url, Compression = source.Compression, Format = options.Format, ExpectedSha256 = source.ExpectedSha256?.ToLowerInvariant() };
+        if (source.Path is null)
+        {
+            return await RescueWriter.WriteAsync(shell, write, null, null, ct);
+        }
+        await using var file = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        var squeeze = options.WireCompression && remoteZstd && source.Compression == ImageCompression.None && LocalZstd.Available();
+        if (!squeeze)
+        {
+            return await RescueWriter.WriteAsync(shell, write, file, run.BytesProgress(), ct);
+        }
+        await using var zstd = LocalZstd.Start(file, run.BytesProgress(), ct);
+        return await RescueWriter.WriteAsync(shell, write with { WireCompression = ImageCompression.Zstd }, zstd.Output, null, ct);
+    }
+
+    private async Task ShutdownAsync(TemporaryServer server, CancellationToken ct)
+    {
+        await client.Actions.WaitAsync([await client.Servers.ShutdownAsync(server.Server.Id, ct)], null, ct);
+        var started = _time.GetTimestamp();
+        while ((await server.RefreshAsync(ct)).Status != ServerStatus.Off)
+        {
+            if (_time.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
+            {
+                logger.LogWarning("server {Id} did not shut down within a minute; powering it off", server.Server.Id);
+                await client.Actions.WaitAsync([await client.Servers.PowerOffAsync(server.Server.Id, ct)], null, ct);
+                return;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1), _time, ct);
+        }
+    }
+
+    private async Task DeleteSnapshotAsync(long? id, string runId)
+    {
+        if (id is { } snapshot)
+        {
+            await Cleanup.RunAsync(logger, $"unfinished snapshot {snapshot}", runId, ct => client.Images.DeleteAsync(snapshot, ct));
+        }
+    }
+
+    private sealed record Source(string Name, string? Path, Uri? Url, long? Length, ImageCompression Compression, string ServerType, Architecture Architecture, string? Sha256)
+    {
+        public string? ExpectedSha256 => Sha256;
+    }
+
+    /// <summary>Tracks the current step: logs it, times it, and reports progress.</summary>
+    private sealed class Run(string id, IProgress<UploadProgress>? progress, TimeProvider time, ILogger logger)
+    {
+        private readonly List<StepTiming> _timings = [];
+        private long _stepStarted = time.GetTimestamp();
+        private long? _total;
+
+        public string Id { get; } = id;
+        public string Current { get; private set; } = "start";
+        public IReadOnlyList<StepTiming> Timings => _timings;
+
+        public void Step(string name, long? totalBytes = null)
+        {
+            Finish();
+            Current = name;
+            _total = totalBytes;
+            _stepStarted = time.GetTimestamp();
+            logger.LogInformation("step: {Step}", name);
+            progress?.Report(new UploadProgress(name, 0, totalBytes));
+        }
+
+        public SyncProgress BytesProgress()
+            => new SyncProgress(bytes => progress?.Report(new UploadProgress(Current, bytes, _total, time.GetElapsedTime(_stepStarted))));
+
+        public void Finish()
+        {
+            if (Current != "start" && _timings.All(t => t.Step != Current))
+            {
+                _timings.Add(new StepTiming(Current, time.GetElapsedTime(_stepStarted)));
+            }
+        }
+    }
+
+    internal sealed class SyncProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}

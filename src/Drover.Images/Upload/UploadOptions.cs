@@ -1,0 +1,56 @@
+using Drover.Hcloud.Contracts;
+
+namespace Drover.Images.Upload;
+
+/// <summary>What <see cref="ImageUploader.UploadAsync"/> imports, and how.</summary>
+public sealed record UploadOptions
+{
+    /// <summary>A local image file, streamed over SSH. Exactly one of this and <see cref="ImageUrl"/>.</summary>
+    public string? ImagePath { get; init; }
+
+    /// <summary>An http(s) URL the rescue system downloads.</summary>
+    public Uri? ImageUrl { get; init; }
+
+    public ImageCompression Compression { get; init; } = ImageCompression.Auto;
+    public ImageFormat Format { get; init; } = ImageFormat.Raw;
+
+    /// <summary>Architecture of the snapshot; picks the temporary server's type unless <see cref="ServerType"/> is given.</summary>
+    public Architecture? Architecture { get; init; }
+
+    /// <summary>The temporary server's type (its architecture is the snapshot's).</summary>
+    public string? ServerType { get; init; }
+
+    public string Location { get; init; } = "fsn1";
+    public string? Description { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Expected sha256 of the image file as given (lowercase hex); verified before any snapshot is taken.</summary>
+    public string? ExpectedSha256 { get; init; }
+
+    /// <summary>Overall time limit; on expiry everything created is deleted.</summary>
+    public TimeSpan? Deadline { get; init; }
+
+    /// <summary>Upload even if an available snapshot with the same digest and architecture exists.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>How long to wait for the rescue system's SSH after power-on.</summary>
+    public TimeSpan SshTimeout { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Compress uncompressed raw images with zstd for the transfer (when both sides have zstd).</summary>
+    public bool WireCompression { get; init; } = true;
+}
+
+/// <summary>How an upload ended: the snapshot, whether it already existed, and how long each step took.</summary>
+public sealed record UploadResult(Image Snapshot, bool Skipped, string? Sha256, string RunId, IReadOnlyList<StepTiming> Steps);
+
+/// <summary>One step's duration.</summary>
+public sealed record StepTiming(string Step, TimeSpan Took);
+
+/// <summary>Progress of an upload: the step, and for data steps the bytes so far and in all.</summary>
+public sealed record UploadProgress(string Step, long Bytes = 0, long? TotalBytes = null, TimeSpan Elapsed = default);
+
+/// <summary>An upload failed at a named step; everything it created has been deleted.</summary>
+public sealed class UploadException(string step, string message, Exception? inner = null) : Exception($"{step}: {message}", inner)
+{
+    public string Step { get; } = step;
+}
