@@ -69,6 +69,53 @@ public sealed record DatacentersResponse
     public required Meta Meta { get; init; }
 }
 
+/// <summary>What <c>GET /__localcloud/servers/{id}</c> answers: where the server's disk is and its rescue system.</summary>
+public sealed record ControlServerMachine
+{
+    public long ServerId { get; init; }
+
+    /// <summary>The server's disk (a sparse file), or null without machines or before it exists.</summary>
+    public string? DiskPath { get; init; }
+
+    public required ControlRescue Rescue { get; init; }
+}
+
+/// <summary>A server's rescue system on the host.</summary>
+public sealed record ControlRescue
+{
+    public bool Running { get; init; }
+
+    /// <summary>The sshd's PID.</summary>
+    public int? Pid { get; init; }
+    public string? Namespace { get; init; }
+    public string? HostVeth { get; init; }
+    public string? LoopDevice { get; init; }
+    public string? Address { get; init; }
+}
+
+/// <summary>What <c>GET /__localcloud/images/{id}</c> answers: where a snapshot's disk is stored.</summary>
+public sealed record ControlImageMachine
+{
+    public long ImageId { get; init; }
+
+    /// <summary>The stored disk (a sparse file), or null when the image has none (system images, API-only snapshots).</summary>
+    public string? DiskPath { get; init; }
+}
+
+/// <summary>Body of <c>POST /__localcloud/files</c>: a host file to serve to rescue systems.</summary>
+public sealed record RegisterFileRequest
+{
+    /// <summary>Absolute path of an existing file.</summary>
+    public string? Path { get; init; }
+}
+
+/// <summary>Answer of <c>POST /__localcloud/files</c>.</summary>
+public sealed record RegisteredFile
+{
+    /// <summary><c>http://198.19.255.254:PORT/files/TOKEN/NAME</c> with machines (reachable from rescue systems), else on 127.0.0.1.</summary>
+    public required string Url { get; init; }
+}
+
 /// <summary>What the host reports about itself in the control API.</summary>
 public sealed record LocalCloudRuntimeInfo(string Version, string? StateDirectory, MachineSupport Machine);
 
@@ -80,4 +127,8 @@ public sealed record LocalCloudRuntimeInfo(string Version, string? StateDirector
 [JsonSerializable(typeof(DatacentersResponse))]
 [JsonSerializable(typeof(RequestFault))]
 [JsonSerializable(typeof(ActionFault))]
+[JsonSerializable(typeof(ControlServerMachine))]
+[JsonSerializable(typeof(ControlImageMachine))]
+[JsonSerializable(typeof(RegisterFileRequest))]
+[JsonSerializable(typeof(RegisteredFile))]
 public sealed partial class LocalCloudJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using Drover.Hcloud;
 using Drover.LocalCloud.Endpoints;
 using Drover.LocalCloud.Http;
+using Drover.LocalCloud.Machines;
 using Drover.LocalCloud.State;
 
 namespace Drover.LocalCloud;
@@ -16,9 +17,12 @@ public static class LocalCloudApp
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var faults = new FaultInjector();
-        var state = new LocalCloudState(options, faults);
+        var machines = StartMachines(options);
+        var state = new LocalCloudState(options, faults, machines.Runtime);
         var rateLimiter = new RateLimiter(options.TimeProvider, options.RateLimitBudget, options.RateLimitRefillInterval);
-        var info = new LocalCloudRuntimeInfo(typeof(LocalCloudApp).Assembly.GetName().Version?.ToString() ?? "0.0.0", options.StateDirectory, MachineSupportProbe.Probe());
+        var info = new LocalCloudRuntimeInfo(typeof(LocalCloudApp).Assembly.GetName().Version?.ToString() ?? "0.0.0", options.StateDirectory, machines.Support);
+        builder.Services.AddSingleton(machines);
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MachineLifetime>());
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(faults);
         builder.Services.AddSingleton(state);
@@ -48,6 +52,38 @@ public static class LocalCloudApp
         FirewallsEndpoints.Map(app, state);
         VolumesEndpoints.Map(app, state);
         ControlEndpoints.Map(app, state, faults, rateLimiter, info);
+        MachineEndpoints.Map(app, state, machines);
         return app;
+    }
+
+    /// <summary>
+    /// Probes the machine (unless machines are off), sweeps what an earlier run of the same state directory left behind,
+    /// and creates the machine runtime when rescue systems can run here.
+    /// </summary>
+    private static MachineLifetime StartMachines(LocalCloudOptions options)
+    {
+        var support = MachineSupportProbe.Probe(options.Machines);
+        MachineRuntime? runtime = null;
+        if (support.Mode == MachineSupportProbe.Machines)
+        {
+            (runtime, var problem) = MachineRuntime.Create(options.StateDirectory);
+            if (problem is not null)
+            {
+                support = new MachineSupport { Mode = MachineSupportProbe.ApiOnly, Reason = problem };
+            }
+        }
+        else if (options.StateDirectory is { } directory && File.Exists(Path.Combine(directory, MachineRuntime.DirectoryName, MachineRegistry.FileName)))
+        {
+            try
+            {
+                MachineSweeper.SweepStateDirectoryAsync(directory).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is MachineException or IOException or System.ComponentModel.Win32Exception)
+            {
+                support = support with { Reason = $"{support.Reason}; leftovers of an earlier run could not be removed: {e.Message}" };
+            }
+        }
+        var files = runtime is null ? new FileServer("127.0.0.1", freeBind: false) : new FileServer(MachineRuntime.HostAddress, freeBind: true);
+        return new MachineLifetime(runtime, files, support);
     }
 }

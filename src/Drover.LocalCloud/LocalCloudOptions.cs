@@ -24,6 +24,13 @@ public sealed record LocalCloudOptions
     /// <summary>Added to every <c>/v1</c> request before it is answered, to mimic a remote API. Zero by default.</summary>
     public TimeSpan Latency { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// <see cref="MachineMode.Auto"/> (default): servers get real rescue systems (sshd in network and mount namespaces
+    /// over loop devices) when the machine allows it; <see cref="MachineMode.Off"/>: API-only. Tests that only want the
+    /// API should say Off.
+    /// </summary>
+    public MachineMode Machines { get; init; } = MachineMode.Auto;
+
     /// <summary>Clock for action progress, rate limits and timestamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -6,7 +6,7 @@ namespace Drover.LocalCloud.Endpoints;
 
 /// <summary>
 /// Test and operator controls under <c>/__localcloud</c> (never under <c>/v1</c>): status, reset, fault injection,
-/// rate-limit budget, finishing actions, seeding snapshots.
+/// rate-limit budget, finishing actions (after their real work), seeding snapshots.
 /// </summary>
 internal static class ControlEndpoints
 {
@@ -27,9 +27,9 @@ internal static class ControlEndpoints
                 Counts = new ControlCounts { Servers = servers, Images = images, SshKeys = keys, Actions = actions },
             }, json.ControlStatus);
         });
-        control.MapPost("/reset", () =>
+        control.MapPost("/reset", async () =>
         {
-            state.Reset();
+            await Task.Run(state.Reset);
             faults.Clear();
             return Results.NoContent();
         });
@@ -68,7 +68,12 @@ internal static class ControlEndpoints
             rateLimiter.Configure(r.Limit, TimeSpan.FromMilliseconds(r.RefillIntervalMs));
             return Results.NoContent();
         });
-        control.MapPost("/actions/complete", () => Wire.Json(new ControlCompleted { Completed = state.CompleteAllActions() }, json.ControlCompleted));
+        control.MapPost("/actions/complete", async () =>
+        {
+            // Real work (rescue starts, disk copies) cannot be hurried: wait for it, then finish every action.
+            await state.PendingWork().WaitAsync(TimeSpan.FromMinutes(5), TimeProvider.System);
+            return Wire.Json(new ControlCompleted { Completed = state.CompleteAllActions() }, json.ControlCompleted);
+        });
         control.MapPost("/seed/snapshots", async (HttpContext ctx) =>
         {
             var s = await Wire.ReadAsync(ctx, json.SeedSnapshotsRequest);

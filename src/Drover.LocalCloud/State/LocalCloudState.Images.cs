@@ -45,6 +45,7 @@ public sealed partial class LocalCloudState
             throw ApiException.Protected("image");
         }
         _doc.Images.Remove(image);
+        _machines?.DeleteImage(id);
         Touch();
     }
 

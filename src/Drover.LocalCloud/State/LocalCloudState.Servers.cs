@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud.Http;
+using Drover.LocalCloud.Machines;
 
 namespace Drover.LocalCloud.State;
 
@@ -81,7 +82,7 @@ public sealed partial class LocalCloudState
 
         var id = NextId();
         var address = _doc.NextAddress++;
-        var ipv4 = $"198.{18 + (address / 65024)}.{address / 254 % 256}.{(address % 254) + 1}";
+        var ipv4 = AddressOf(_doc.AddressBlock, address);
         var enableV4 = request.PublicNet?.EnableIpv4 ?? true;
         var enableV6 = request.PublicNet?.EnableIpv6 ?? true;
         var server = new Server
@@ -125,7 +126,8 @@ public sealed partial class LocalCloudState
         {
             SetVolumeServer(v, id);
         }
-        var create = StartAction("create_server", [ServerResource(id), .. ImageResource(image)]);
+        var create = StartAction("create_server", [ServerResource(id), .. ImageResource(image)],
+            work: _ => _machines!.CreateDisk(id, type.Disk, HasDisk(image) ? image.Id : null));
         var next = new List<CloudAction>();
         if (request.StartAfterCreate ?? true)
         {
@@ -133,6 +135,15 @@ public sealed partial class LocalCloudState
         }
         var rootPassword = keys.Count == 0 ? NewPassword() : null;
         return new CreateServerResult { Server = ViewServer(record), Action = View(create), NextActions = next, RootPassword = rootPassword };
+    }
+
+    private static bool HasDisk(Image image) => image.Type == ImageType.Snapshot || image.Type == ImageType.Backup;
+
+    /// <summary>What the server's rescue system needs, taken now (under the lock): address, rescue keys, disk size.</summary>
+    private RescueSpec RescueSpecOf(ServerRecord record)
+    {
+        var keys = record.RescueSshKeys.Select(id => _doc.SshKeys.FirstOrDefault(k => k.Id == id)?.PublicKey).OfType<string>().ToList();
+        return new RescueSpec(record.Server.Id, record.Server.PublicNet.Ipv4?.Ip, keys, record.Server.PrimaryDiskSize * (1L << 30));
     }
 
     private static IEnumerable<ActionResource> ImageResource(Image image)
@@ -230,7 +241,7 @@ public sealed partial class LocalCloudState
         }
         RemoveServerFromFirewalls(id);
         SetStatus(record, ServerStatus.Deleting);
-        return View(StartAction("delete_server", [ServerResource(id)]));
+        return View(StartAction("delete_server", [ServerResource(id)], work: _ => _machines!.Delete(id)));
     }
 
     /// <summary>A power or boot action: checks the lock, sets the transitional status, starts the action.</summary>
@@ -251,7 +262,10 @@ public sealed partial class LocalCloudState
             throw new ApiException(409, ErrorCode.Conflict, "server is not running");
         }
         SetStatus(record, transitional);
-        return View(StartAction(wire, [ServerResource(id)]));
+        Func<ActionRecord, Task> work = command is "poweroff" or "shutdown"
+            ? _ => _machines!.PowerOff(id)
+            : _ => _machines!.Boot(id, record.Server.RescueEnabled ? RescueSpecOf(record) : null);
+        return View(StartAction(wire, [ServerResource(id)], work: work));
     }
 
     private ServerRecord RequireLockable(long id)
@@ -312,7 +326,8 @@ public sealed partial class LocalCloudState
             Architecture = server.ServerType.Architecture,
         };
         _doc.Images.Add(image);
-        var action = StartAction("create_image", [ServerResource(id), new ActionResource { Id = image.Id, Type = "image" }]);
+        var action = StartAction("create_image", [ServerResource(id), new ActionResource { Id = image.Id, Type = "image" }],
+            work: a => MeasureAsync(a, _machines!.Snapshot(id, image.Id, server.PrimaryDiskSize)));
         return new CreateImageResult { Image = _doc.Images.FirstOrDefault(i => i.Id == image.Id) ?? image, Action = View(action) };
     }
 
@@ -327,7 +342,10 @@ public sealed partial class LocalCloudState
         record.Server = record.Server with { Image = image };
         record.UserData = request.UserData ?? record.UserData;
         SetStatus(record, ServerStatus.Rebuilding);
-        return new RebuildServerResult { RootPassword = null, Action = View(StartAction("rebuild_server", [ServerResource(id)])) };
+        var rescue = record.Server.RescueEnabled ? RescueSpecOf(record) : null;
+        var action = StartAction("rebuild_server", [ServerResource(id)],
+            work: _ => Task.WhenAll(_machines!.Rebuild(id, record.Server.PrimaryDiskSize, HasDisk(image) ? image.Id : null), _machines.Boot(id, rescue)));
+        return new RebuildServerResult { RootPassword = null, Action = View(action) };
     }
 
     public CloudAction ChangeType(long id, ChangeServerTypeRequest request)
@@ -348,7 +366,8 @@ public sealed partial class LocalCloudState
         }
         record.Server = record.Server with { ServerType = type, PrimaryDiskSize = request.UpgradeDisk ? type.Disk : record.Server.PrimaryDiskSize };
         Touch();
-        return View(StartAction("change_server_type", [ServerResource(id)]));
+        var disk = record.Server.PrimaryDiskSize;
+        return View(StartAction("change_server_type", [ServerResource(id)], work: _ => _machines!.ResizeDisk(id, disk)));
     }
 
     public CloudAction ChangeServerProtection(long id, bool? delete, bool? rebuild)

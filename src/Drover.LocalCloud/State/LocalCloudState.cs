@@ -1,12 +1,15 @@
+using System.Globalization;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud.Http;
+using Drover.LocalCloud.Machines;
 
 namespace Drover.LocalCloud.State;
 
 /// <summary>
 /// All resources of one local cloud, guarded by one lock. Every request runs through <see cref="Run{T}"/>:
 /// take the lock, let finished actions take effect, do the work, save if anything changed.
-/// Time comes from the injected <see cref="TimeProvider"/> only, so tests control it.
+/// Time comes from the injected <see cref="TimeProvider"/> only, so tests control it. With a machine runtime, actions
+/// also wait for their real work (a rescue start, a disk copy), which runs outside the lock.
 /// </summary>
 public sealed partial class LocalCloudState
 {
@@ -14,19 +17,34 @@ public sealed partial class LocalCloudState
     private readonly LocalCloudOptions _options;
     private readonly FaultInjector _faults;
     private readonly StateStore? _store;
+    private readonly MachineRuntime? _machines;
     private StateDocument _doc;
     private bool _dirty;
 
     public LocalCloudState(LocalCloudOptions options, FaultInjector faults)
+        : this(options, faults, null)
+    {
+    }
+
+    internal LocalCloudState(LocalCloudOptions options, FaultInjector faults, MachineRuntime? machines)
     {
         _options = options;
         _faults = faults;
+        _machines = machines;
         _store = options.StateDirectory is null ? null : new StateStore(options.StateDirectory);
-        _doc = _store?.Load() ?? Fresh();
-        if (_store is not null && !File.Exists(_store.FilePath))
+        _doc = _store?.Load() ?? Fresh(null);
+        if (_doc.AddressBlock < 0)
+        {
+            _doc.AddressBlock = PickAddressBlock();
+            _dirty = true;
+        }
+        RecoverFromRestart();
+        _machines?.DeleteOrphans(_doc.Servers.Select(s => s.Server.Id).ToHashSet(), _doc.Images.Select(i => i.Id).ToHashSet());
+        if (_store is not null && (_dirty || !File.Exists(_store.FilePath)))
         {
             _store.Save(_doc);
         }
+        _dirty = false;
     }
 
     public Catalog Catalog { get; } = new();
@@ -58,13 +76,21 @@ public sealed partial class LocalCloudState
         }
     }
 
-    /// <summary>Forgets every resource (the catalog and system images come back).</summary>
+    /// <summary>Forgets every resource (the catalog and system images come back); stops rescue systems and deletes disks.</summary>
     public void Reset() => Run(() =>
     {
-        _doc = Fresh();
+        _machines?.ResetAsync().GetAwaiter().GetResult();
+        _doc = Fresh(_doc.AddressBlock);
         _dirty = true;
         return 0;
     });
+
+    /// <summary>Completes when the work of every running action has ended (for the control API's "complete actions").</summary>
+    public Task PendingWork()
+    {
+        var work = Run(() => _doc.Actions.Where(a => !a.Applied && a.Work is not null).Select(a => a.Work!).ToList());
+        return Task.WhenAll(work.Select(w => w.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)));
+    }
 
     /// <summary>Makes every running action finish now.</summary>
     public int CompleteAllActions() => Run(() =>
@@ -81,11 +107,84 @@ public sealed partial class LocalCloudState
     public (int Servers, int Images, int SshKeys, int Actions) Counts()
         => Run(() => (_doc.Servers.Count, _doc.Images.Count, _doc.SshKeys.Count, _doc.Actions.Count));
 
-    private static StateDocument Fresh()
+    private StateDocument Fresh(int? addressBlock)
     {
-        var doc = new StateDocument();
+        var doc = new StateDocument { AddressBlock = addressBlock ?? PickAddressBlock() };
         doc.Images.AddRange(Catalog.SystemImages(() => doc.NextId++));
         return doc;
+    }
+
+    /// <summary>
+    /// A random /24 of 198.18.0.0/15 for this instance's server addresses (the last two are kept for the host side),
+    /// avoiding blocks this host already routes, so that local clouds running side by side do not collide.
+    /// </summary>
+    private int PickAddressBlock()
+    {
+        const int Blocks = 510;
+        var used = new HashSet<int>();
+        if (_machines is not null)
+        {
+            var routes = HostCommand.Run("ip", "-4", "route", "show", "root", "198.18.0.0/15");
+            foreach (var line in routes.Ok ? routes.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [])
+            {
+                var octets = line.Split(' ')[0].Split('/')[0].Split('.');
+                if (octets.Length == 4 && int.TryParse(octets[1], CultureInfo.InvariantCulture, out var b) && int.TryParse(octets[2], CultureInfo.InvariantCulture, out var c))
+                {
+                    used.Add(((b - 18) * 256) + c);
+                }
+            }
+        }
+        var free = Enumerable.Range(0, Blocks).Where(b => !used.Contains(b)).ToArray();
+        return free.Length == 0 ? System.Security.Cryptography.RandomNumberGenerator.GetInt32(Blocks) : free[System.Security.Cryptography.RandomNumberGenerator.GetInt32(free.Length)];
+    }
+
+    /// <summary>The <paramref name="n"/>-th server address (1-based) of an instance: 254 per /24, then the next /24.</summary>
+    private static string AddressOf(int block, long n)
+    {
+        const int Blocks = 510;
+        var b = (int)((block + ((n - 1) / 254)) % Blocks);
+        var host = ((n - 1) % 254) + 1;
+        return $"198.{18 + (b / 256)}.{b % 256}.{host}";
+    }
+
+    /// <summary>
+    /// After a restart: actions whose work was lost fail (a server being created or an image being made is dropped,
+    /// any other server involved is off), and with machines every server that was in its rescue system is off, since
+    /// no rescue system survives a restart (the sweep removed what was left).
+    /// </summary>
+    private void RecoverFromRestart()
+    {
+        foreach (var action in _doc.Actions.Where(a => !a.Applied && a.HasWork).ToList())
+        {
+            action.Applied = true;
+            action.Failure = new ActionError { Code = "action_failed", Message = "the local cloud stopped before this action's work finished" };
+            action.CompletesAt = action.CompletesAt < Now ? action.CompletesAt : Now;
+            _dirty = true;
+            var serverId = action.Resources.FirstOrDefault(r => r.Type == "server")?.Id;
+            var server = serverId is { } sid ? _doc.Servers.FirstOrDefault(s => s.Server.Id == sid) : null;
+            switch (action.Command)
+            {
+                case "create_server" when server is not null:
+                    _doc.Servers.Remove(server);
+                    break;
+                case "create_image":
+                    var imageId = action.Resources.FirstOrDefault(r => r.Type == "image")?.Id;
+                    _doc.Images.RemoveAll(i => i.Id == imageId);
+                    break;
+                default:
+                    if (server is not null)
+                    {
+                        server.InRescue = false;
+                        SetStatus(server, ServerStatus.Off);
+                    }
+                    break;
+            }
+        }
+        foreach (var server in _machines is null ? [] : _doc.Servers.Where(s => s.InRescue))
+        {
+            server.InRescue = false;
+            SetStatus(server, ServerStatus.Off);
+        }
     }
 
     private long NextId()
@@ -96,8 +195,11 @@ public sealed partial class LocalCloudState
 
     private void Touch() => _dirty = true;
 
-    /// <summary>Starts an action; it finishes after the configured duration, or fails if a fault was injected.</summary>
-    private ActionRecord StartAction(string command, IEnumerable<ActionResource> resources, DateTimeOffset? after = null)
+    /// <summary>
+    /// Starts an action; it finishes after the configured duration and once its <paramref name="work"/> (started only with
+    /// a machine runtime, and not when a fault is injected) has ended, or fails if a fault was injected or the work failed.
+    /// </summary>
+    private ActionRecord StartAction(string command, IEnumerable<ActionResource> resources, DateTimeOffset? after = null, Func<ActionRecord, Task>? work = null)
     {
         var start = after ?? Now;
         var duration = _options.ActionDurations.TryGetValue(command, out var d) ? d : _options.ActionDuration;
@@ -112,12 +214,31 @@ public sealed partial class LocalCloudState
             Failure = fault is null ? null : new ActionError { Code = fault.Code, Message = fault.Message ?? $"injected failure of {command}" },
         };
         _doc.Actions.Add(record);
+        if (fault is null && work is not null && _machines is not null)
+        {
+            record.HasWork = true;
+            record.Work = TrackAsync(record, work);
+        }
         if (!record.IsRunning(Now))
         {
             Advance();
         }
         return record;
     }
+
+    private async Task TrackAsync(ActionRecord action, Func<ActionRecord, Task> work)
+    {
+        try
+        {
+            await work(action);
+        }
+        finally
+        {
+            action.WorkFinished = Now;
+        }
+    }
+
+    private static async Task MeasureAsync(ActionRecord action, Task<double> snapshot) => action.MeasuredImageSize = await snapshot;
 
     private static ActionResource ServerResource(long id) => new() { Id = id, Type = "server" };
 
@@ -132,6 +253,11 @@ public sealed partial class LocalCloudState
         {
             action.Applied = true;
             Touch();
+            if (action.Failure is null && action.Work is { IsFaulted: true } or { IsCanceled: true })
+            {
+                var error = action.Work.Exception?.InnerExceptions.FirstOrDefault();
+                action.Failure = new ActionError { Code = "action_failed", Message = error?.Message ?? $"the work of {action.Command} was cancelled" };
+            }
             if (action.Failure is null)
             {
                 Complete(action);
@@ -171,7 +297,7 @@ public sealed partial class LocalCloudState
                 if (index >= 0)
                 {
                     var image = _doc.Images[index];
-                    _doc.Images[index] = image with { Status = ImageStatus.Available, ImageSize = Math.Round(0.4 + (image.DiskSize * 0.02), 2) };
+                    _doc.Images[index] = image with { Status = ImageStatus.Available, ImageSize = action.MeasuredImageSize ?? Math.Round(0.4 + (image.DiskSize * 0.02), 2) };
                 }
                 break;
             case "delete_server" when server is not null:
@@ -193,9 +319,17 @@ public sealed partial class LocalCloudState
             case "create_image":
                 var imageId = action.Resources.FirstOrDefault(r => r.Type == "image")?.Id;
                 _doc.Images.RemoveAll(i => i.Id == imageId);
+                if (imageId is { } failedImage)
+                {
+                    _machines?.DeleteImage(failedImage);
+                }
                 break;
             case "create_server" when server is not null:
                 _doc.Servers.Remove(server);
+                _machines?.Delete(server.Server.Id);
+                break;
+            case "delete_server" or "rebuild_server" when server is not null:
+                SetStatus(server, ServerStatus.Off);
                 break;
             case "start_server" or "reset_server" or "reboot_server" when server is not null:
                 SetStatus(server, ServerStatus.Off);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Drover.Hcloud.Contracts;
 
 namespace Drover.LocalCloud.State;
@@ -22,13 +23,29 @@ public sealed class ActionRecord
     public required DateTimeOffset CompletesAt { get; set; }
     public IReadOnlyList<ActionResource> Resources { get; init; } = [];
 
-    /// <summary>Set when the action is going to fail (an injected fault).</summary>
-    public ActionError? Failure { get; init; }
+    /// <summary>Set when the action is going to fail (an injected fault, or its work failed).</summary>
+    public ActionError? Failure { get; set; }
+
+    /// <summary>Real work the action waits for (a rescue start, a disk copy); never persisted.</summary>
+    [JsonIgnore]
+    public Task? Work { get; set; }
+
+    /// <summary>When <see cref="Work"/> ended (successfully or not).</summary>
+    [JsonIgnore]
+    public DateTimeOffset? WorkFinished { get; set; }
+
+    /// <summary>The compressed size of a <c>create_image</c> disk, in GB, measured by its work.</summary>
+    [JsonIgnore]
+    public double? MeasuredImageSize { get; set; }
+
+    /// <summary>The action had work when it was saved: after a restart that work is lost and the action fails.</summary>
+    public bool HasWork { get; set; }
 
     /// <summary>Completion effects have been applied.</summary>
     public bool Applied { get; set; }
 
-    public bool IsRunning(DateTimeOffset now) => now < CompletesAt;
+    /// <summary>Running until its time has passed and its work (if any) has ended.</summary>
+    public bool IsRunning(DateTimeOffset now) => now < CompletesAt || Work is { IsCompleted: false };
 
     public CloudAction View(DateTimeOffset now)
     {
@@ -45,7 +62,7 @@ public sealed class ActionRecord
             Status = Failure is null ? ActionStatus.Success : ActionStatus.Error,
             Progress = 100,
             Started = Started,
-            Finished = CompletesAt,
+            Finished = WorkFinished is { } done && done > CompletesAt ? done : CompletesAt,
             Resources = Resources,
             Error = Failure,
         };
@@ -57,6 +74,9 @@ public sealed class StateDocument
 {
     public long NextId { get; set; } = 100_000;
     public long NextAddress { get; set; } = 1;
+
+    /// <summary>This instance's /24 in 198.18.0.0/15 (0..509) for server IPv4s, chosen at random; -1 in old state files.</summary>
+    public int AddressBlock { get; set; } = -1;
     public List<ServerRecord> Servers { get; set; } = [];
     public List<Image> Images { get; set; } = [];
     public List<SshKey> SshKeys { get; set; } = [];

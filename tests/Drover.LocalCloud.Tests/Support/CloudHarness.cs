@@ -27,11 +27,12 @@ public sealed class CloudHarness : IAsyncDisposable
     /// <summary>
     /// Starts a cloud whose clock moves only when told (<paramref name="autoAdvance"/> false) or whenever a client
     /// waits (true). <paramref name="configure"/> adjusts the options (state directory, action durations, ...).
+    /// Machines are off (API-only) unless <paramref name="configure"/> turns them on.
     /// </summary>
     public static async Task<CloudHarness> StartAsync(bool autoAdvance = true, Func<LocalCloudOptions, LocalCloudOptions>? configure = null)
     {
         var time = new ManualTimeProvider { AutoAdvance = autoAdvance };
-        var options = TestLocalCloud.DefaultOptions(time);
+        var options = TestLocalCloud.DefaultOptions(time) with { Machines = MachineMode.Off };
         options = configure?.Invoke(options) ?? options;
         return new CloudHarness(await TestLocalCloud.StartInMemoryAsync(options), time);
     }

@@ -41,7 +41,7 @@ public sealed class HcloudCliSession : IAsyncDisposable
             var missing = string.Join(" and ", new[] { ("hcloud", hcloud), ("ssh-keygen", sshKeygen) }.Where(t => t.Item2 is null).Select(t => t.Item1));
             Assert.Skip($"{missing} not found on PATH: these tests drive the real hcloud CLI (Debian package hcloud-cli) and OpenSSH's ssh-keygen");
         }
-        var options = TestLocalCloud.DefaultOptions() with { ActionDuration = actionDuration };
+        var options = TestLocalCloud.DefaultOptions() with { ActionDuration = actionDuration, Machines = MachineMode.Off };
         return new HcloudCliSession(hcloud, sshKeygen, await TestLocalCloud.StartOnLoopbackAsync(options));
     }
 

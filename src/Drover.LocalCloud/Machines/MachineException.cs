@@ -1,0 +1,19 @@
+namespace Drover.LocalCloud.Machines;
+
+/// <summary>A machine-runtime step failed; the message says which and why (it becomes the failed action's message).</summary>
+public sealed class MachineException : Exception
+{
+    public MachineException()
+    {
+    }
+
+    public MachineException(string message)
+        : base(message)
+    {
+    }
+
+    public MachineException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

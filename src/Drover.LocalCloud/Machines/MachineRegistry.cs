@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Drover.LocalCloud.Machines;
+
+/// <summary>
+/// What one local cloud created on the host (<c>registry.json</c> in its machines directory), written before and after
+/// each step so that a sweep after a crash finds everything, and touches nothing else.
+/// </summary>
+internal sealed class MachineRegistry
+{
+    public const string FileName = "registry.json";
+
+    private readonly Lock _gate = new();
+    private readonly RegistryDocument _document;
+
+    public MachineRegistry(string directory, ProcessIdentity owner)
+    {
+        FilePath = Path.Combine(directory, FileName);
+        _document = new RegistryDocument { Owner = owner };
+        Save();
+    }
+
+    public string FilePath { get; }
+
+    /// <summary>Adds or replaces (by namespace) an entry and saves.</summary>
+    public void Put(RegistryEntry entry)
+    {
+        lock (_gate)
+        {
+            _document.Entries.RemoveAll(e => e.Namespace == entry.Namespace);
+            _document.Entries.Add(entry);
+            Save();
+        }
+    }
+
+    /// <summary>Forgets an entry once everything it names is gone, and saves.</summary>
+    public void Remove(RegistryEntry entry)
+    {
+        lock (_gate)
+        {
+            _document.Entries.RemoveAll(e => e.Namespace == entry.Namespace);
+            Save();
+        }
+    }
+
+    public static RegistryDocument? Read(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), MachineJsonContext.Default.RegistryDocument) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes a registry document atomically (temporary file, then rename).</summary>
+    public static void Write(string path, RegistryDocument document)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(document, MachineJsonContext.Default.RegistryDocument));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private void Save()
+    {
+        lock (_gate)
+        {
+            Write(FilePath, _document);
+        }
+    }
+}
+
+/// <summary>The registry file: who owns it, and what it created.</summary>
+internal sealed class RegistryDocument
+{
+    public required ProcessIdentity Owner { get; init; }
+    public List<RegistryEntry> Entries { get; init; } = [];
+}
+
+/// <summary>One rescue system's host resources. Everything is recorded before it is created.</summary>
+internal sealed class RegistryEntry
+{
+    public long ServerId { get; init; }
+    public required string Namespace { get; init; }
+    public required string HostVeth { get; init; }
+
+    /// <summary>The server's disk; loop devices are found by it (<c>losetup -j</c>), never by a recorded device name alone.</summary>
+    public required string BackingFile { get; init; }
+
+    /// <summary>The rescue system's own directory: a process is ours only if its command line names it.</summary>
+    public required string Marker { get; init; }
+
+    public string? LoopDevice { get; set; }
+    public int? Pid { get; set; }
+}
+
+/// <summary>A process as (PID, start time in clock ticks since boot), so that a reused PID is not mistaken for it.</summary>
+internal sealed record ProcessIdentity(int Pid, long StartTime)
+{
+    public static ProcessIdentity Current() => new(Environment.ProcessId, StartTimeOf(Environment.ProcessId) ?? 0);
+
+    /// <summary>Whether this very process still runs (not a later one with the same PID).</summary>
+    public bool IsAlive() => StartTimeOf(Pid) is { } start && start == StartTime;
+
+    /// <summary>Field 22 of <c>/proc/PID/stat</c>, or null when there is no such process.</summary>
+    public static long? StartTimeOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+[JsonSerializable(typeof(RegistryDocument))]
+internal sealed partial class MachineJsonContext : JsonSerializerContext;

@@ -1,0 +1,143 @@
+using System.Text.Json;
+
+namespace Drover.LocalCloud.Machines;
+
+/// <summary>
+/// Removes one rescue system's host resources, in order: its sshd (by recorded PID, only if that process's command
+/// line still names the rescue directory), every process left in its network namespace, the loop devices over its
+/// disk (found by backing file), its veth pair, its namespace and its directory. Safe to repeat; used for graceful
+/// stops and for sweeps after a crash alike.
+/// </summary>
+internal static class RescueTeardown
+{
+    private static readonly TimeSpan _termGrace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan _killDeadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan _poll = TimeSpan.FromMilliseconds(25);
+
+    public static async Task TearDownAsync(RegistryEntry entry, CancellationToken cancellationToken = default)
+    {
+        var problems = new List<string>();
+        await StopProcessesAsync(entry, problems, cancellationToken);
+        foreach (var loop in await LoopDevicesOfAsync(entry.BackingFile, cancellationToken))
+        {
+            await HostCommand.RunAsync("blockdev", ["--flushbufs", loop], cancellationToken);
+            var detach = await HostCommand.RunAsync("losetup", ["-d", loop], cancellationToken);
+            if (!detach.Ok)
+            {
+                problems.Add($"losetup -d {loop}: {detach.Message}");
+            }
+        }
+        if (Directory.Exists($"/sys/class/net/{entry.HostVeth}"))
+        {
+            var link = await HostCommand.RunAsync("ip", ["link", "del", entry.HostVeth], cancellationToken);
+            if (!link.Ok && Directory.Exists($"/sys/class/net/{entry.HostVeth}"))
+            {
+                problems.Add($"ip link del {entry.HostVeth}: {link.Message}");
+            }
+        }
+        if (NamespaceExists(entry.Namespace))
+        {
+            var netns = await HostCommand.RunAsync("ip", ["netns", "del", entry.Namespace], cancellationToken);
+            if (!netns.Ok)
+            {
+                problems.Add($"ip netns del {entry.Namespace}: {netns.Message}");
+            }
+        }
+        try
+        {
+            if (Directory.Exists(entry.Marker))
+            {
+                Directory.Delete(entry.Marker, recursive: true);
+            }
+        }
+        catch (IOException e)
+        {
+            problems.Add($"removing {entry.Marker}: {e.Message}");
+        }
+        if (problems.Count > 0)
+        {
+            throw new MachineException($"stopping the rescue system of server {entry.ServerId} ({entry.Namespace}) left work undone: {string.Join("; ", problems)}");
+        }
+    }
+
+    public static bool NamespaceExists(string name) => File.Exists($"/run/netns/{name}");
+
+    /// <summary>Whether <paramref name="pid"/> runs and its command line names <paramref name="marker"/> (a zombie has none).</summary>
+    public static bool IsOurs(int pid, string marker)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0').Any(a => a.Contains(marker, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The loop devices whose backing file is <paramref name="backingFile"/> (also when it was deleted since).</summary>
+    public static async Task<IReadOnlyList<string>> LoopDevicesOfAsync(string backingFile, CancellationToken cancellationToken = default)
+    {
+        var list = await HostCommand.RunAsync("losetup", ["--list", "--json", "--output", "NAME,BACK-FILE"], cancellationToken);
+        if (!list.Ok || string.IsNullOrWhiteSpace(list.Stdout))
+        {
+            return [];
+        }
+        using var json = JsonDocument.Parse(list.Stdout);
+        return [.. json.RootElement.GetProperty("loopdevices").EnumerateArray()
+            .Where(d => d.GetProperty("back-file").GetString() is { } back && (back == backingFile || back == backingFile + " (deleted)"))
+            .Select(d => d.GetProperty("name").GetString()!)];
+    }
+
+    private static async Task StopProcessesAsync(RegistryEntry entry, List<string> problems, CancellationToken cancellationToken)
+    {
+        var sshd = entry.Pid is { } pid && IsOurs(pid, entry.Marker) ? pid : (int?)null;
+        if (sshd is { } first)
+        {
+            NativeMethods.Kill(first, NativeMethods.SigTerm);
+        }
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            var inside = await NamespacePidsAsync(entry.Namespace, cancellationToken);
+            foreach (var p in inside)
+            {
+                NativeMethods.Kill(p, NativeMethods.SigKill);
+            }
+            var sshdAlive = sshd is { } s && IsOurs(s, entry.Marker);
+            if (inside.Count == 0 && !sshdAlive)
+            {
+                return;
+            }
+            var elapsed = TimeProvider.System.GetElapsedTime(started);
+            if (sshdAlive && elapsed > _termGrace)
+            {
+                NativeMethods.Kill(sshd!.Value, NativeMethods.SigKill);
+            }
+            if (elapsed > _killDeadline)
+            {
+                problems.Add($"processes still running after {_killDeadline.TotalSeconds:0} s: {string.Join(' ', inside.Concat(sshdAlive ? [sshd!.Value] : []))}");
+                return;
+            }
+            await Task.Delay(_poll, TimeProvider.System, cancellationToken);
+        }
+    }
+
+    private static async Task<IReadOnlyList<int>> NamespacePidsAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!NamespaceExists(name))
+        {
+            return [];
+        }
+        var result = await HostCommand.RunAsync("ip", ["netns", "pids", name], cancellationToken);
+        return result.Ok
+            ? [.. result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(p => int.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : 0)
+                .Where(p => p > 0 && p != Environment.ProcessId)]
+            : [];
+    }
+}
