@@ -5,7 +5,11 @@ using Drover.Hcloud;
 namespace Drover.Cli;
 
 /// <summary>Which API a command talks to, and how that was decided.</summary>
-public sealed record CloudTarget(string ContextName, Uri Endpoint, string Token, string Source);
+public sealed record CloudTarget(string ContextName, Uri Endpoint, string Token, string Source)
+{
+    /// <summary>Never shows the token.</summary>
+    public override string ToString() => $"CloudTarget {{ ContextName = {ContextName}, Endpoint = {Endpoint}, Source = {Source} }}";
+}
 
 /// <summary>
 /// Resolves the target: <c>--context</c> flag, then <c>HCLOUD_TOKEN</c>/<c>HCLOUD_ENDPOINT</c>, then
@@ -32,7 +36,8 @@ public sealed class CloudConnector(DroverPaths paths, CliIO io)
         var context = config.Contexts.FirstOrDefault(c => c.Name == name)
             ?? throw new UsageException($"no context named '{name}' in {store.FilePath} (see 'drover context list')");
         var token = context.Token ?? throw new UsageException($"context '{name}' has no token");
-        var endpoint = ParseEndpoint(envEndpoint, "HCLOUD_ENDPOINT") ?? ParseEndpoint(context.Endpoint, $"context '{name}' endpoint") ?? HcloudClientOptions.DefaultEndpoint;
+        // HCLOUD_ENDPOINT goes with HCLOUD_TOKEN only: a stored context's token is never sent anywhere but its own endpoint.
+        var endpoint = ParseEndpoint(context.Endpoint, $"context '{name}' endpoint") ?? HcloudClientOptions.DefaultEndpoint;
         return new CloudTarget(name, endpoint, token, $"context '{name}'");
     }
 

@@ -44,7 +44,7 @@ public sealed class HcloudClient
     {
         ArgumentNullException.ThrowIfNull(options);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<HcloudClient>();
-        return new HcloudClient(new HttpClient(CreateHandler(options, innerHandler, logger)) { Timeout = TimeSpan.FromMinutes(5) }, options, logger);
+        return new HcloudClient(new HttpClient(CreateHandler(options, innerHandler, logger)) { Timeout = Timeout.InfiniteTimeSpan }, options, logger);
     }
 
     /// <summary>The resilience chain (retry with backoff) over <paramref name="innerHandler"/> (default: sockets).</summary>
@@ -146,7 +146,8 @@ public sealed class HcloudClient
             {
                 yield return item;
             }
-            page = result.Pagination.NextPage;
+            // Guard against a server that points back (an endless loop otherwise).
+            page = result.Pagination.NextPage is { } next && next > current ? next : null;
         }
     }
 

@@ -33,6 +33,9 @@ public sealed record HcloudClientOptions
     /// <summary>Upper bound of a retry delay (also of a wait for the rate limit).</summary>
     public TimeSpan RetryDelayMax { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long one HTTP attempt may take before it counts as timed out (and, if idempotent, is retried).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
     /// <summary>Clock for every wait, poll and backoff.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Hcloud;
 
 /// <summary>
-/// Retries <c>conflict</c>, <c>rate_limit_exceeded</c> (waiting for <c>RateLimit-Reset</c>), 502, 503, 504 and
-/// request timeouts with exponential backoff through the <see cref="TimeProvider"/>. Everything else passes through.
+/// Retries <c>conflict</c> and <c>rate_limit_exceeded</c> (the API refused the request before acting on it; the wait
+/// for the rate limit follows <c>RateLimit-Reset</c>) for every method, and 502, 503, 504 and per-attempt timeouts only
+/// for idempotent methods (GET, PUT, DELETE): a POST that timed out may have been carried out, and sending it again
+/// could create a second server or snapshot. Backoff is exponential, through the <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class RetryHandler(HcloudClientOptions options, ILogger logger) : DelegatingHandler
 {
@@ -16,18 +18,32 @@ internal sealed class RetryHandler(HcloudClientOptions options, ILogger logger) 
         for (var attempt = 0; ; attempt++)
         {
             HttpResponseMessage response;
+            // An I/O timeout per attempt, on the real clock: it guards a socket, not the logic under test.
+            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptTimeout.CancelAfter(options.RequestTimeout);
             try
             {
-                response = await base.SendAsync(request, cancellationToken);
+                response = await base.SendAsync(request, attemptTimeout.Token);
             }
-            catch (Exception e) when (IsTimeout(e, cancellationToken) && attempt < options.MaxRetries)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && attemptTimeout.IsCancellationRequested)
+            {
+                if (!IsIdempotent(request.Method) || attempt >= options.MaxRetries)
+                {
+                    throw new TimeoutException($"{request.Method} {request.RequestUri?.AbsolutePath} got no answer within {options.RequestTimeout.TotalSeconds:0} s");
+                }
+                var wait = Backoff(attempt);
+                logger.LogWarning("{Method} {Path}: timed out, retry {Attempt} in {Delay}", request.Method, request.RequestUri?.AbsolutePath, attempt + 1, wait);
+                await Task.Delay(wait, options.TimeProvider, cancellationToken);
+                continue;
+            }
+            catch (Exception e) when (IsTimeout(e, cancellationToken) && IsIdempotent(request.Method) && attempt < options.MaxRetries)
             {
                 var wait = Backoff(attempt);
                 logger.LogWarning("{Method} {Path}: timed out, retry {Attempt} in {Delay}", request.Method, request.RequestUri?.AbsolutePath, attempt + 1, wait);
                 await Task.Delay(wait, options.TimeProvider, cancellationToken);
                 continue;
             }
-            if (attempt >= options.MaxRetries || await RetryReasonAsync(response, cancellationToken) is not { } reason)
+            if (attempt >= options.MaxRetries || await RetryReasonAsync(request.Method, response, cancellationToken) is not { } reason)
             {
                 return response;
             }
@@ -42,11 +58,14 @@ internal sealed class RetryHandler(HcloudClientOptions options, ILogger logger) 
         => !ct.IsCancellationRequested && e is TaskCanceledException or TimeoutException
             || e is HttpRequestException { InnerException: TimeoutException };
 
-    private static async Task<string?> RetryReasonAsync(HttpResponseMessage response, CancellationToken ct)
+    private static bool IsIdempotent(HttpMethod method)
+        => method == HttpMethod.Get || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Head;
+
+    private static async Task<string?> RetryReasonAsync(HttpMethod method, HttpResponseMessage response, CancellationToken ct)
     {
         switch (response.StatusCode)
         {
-            case HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout:
+            case HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout when IsIdempotent(method):
                 return ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
             case HttpStatusCode.Conflict or HttpStatusCode.TooManyRequests:
                 var code = await ReadCodeAsync(response, ct);
@@ -81,8 +100,9 @@ internal sealed class RetryHandler(HcloudClientOptions options, ILogger logger) 
     }
 
     /// <summary>
-    /// Waits until one request is available again: never beyond <c>RateLimit-Reset</c> (when the budget is full),
-    /// and no longer than one refill interval (an hour divided by <c>RateLimit-Limit</c>).
+    /// Waits until one request is available again: the budget refills evenly until <c>RateLimit-Reset</c>, so one
+    /// request comes back every (reset - now) / (limit - remaining). "Now" is the response's <c>Date</c> when present, so a
+    /// skewed local clock does not matter; the wait is never beyond the reset and at most <c>RetryDelayMax</c>.
     /// </summary>
     private TimeSpan RateLimitDelay(HttpResponseMessage response, int attempt)
     {
@@ -90,9 +110,10 @@ internal sealed class RetryHandler(HcloudClientOptions options, ILogger logger) 
         {
             return Backoff(attempt);
         }
-        var untilReset = info.Reset - options.TimeProvider.GetUtcNow();
-        var perRequest = TimeSpan.FromSeconds(3600.0 / Math.Max(1, info.Limit));
-        var delay = untilReset < perRequest ? untilReset : perRequest;
+        var now = response.Headers.Date ?? options.TimeProvider.GetUtcNow();
+        var untilReset = info.Reset - now;
+        var missing = Math.Max(1, info.Limit - info.Remaining);
+        var delay = untilReset / missing;
         if (delay < TimeSpan.FromMilliseconds(100))
         {
             delay = TimeSpan.FromMilliseconds(100);

@@ -275,4 +275,62 @@ public sealed class RetryHandlerTests
         stub.Requests.Count.ShouldBe(1);
         time.TotalDelayed.ShouldBe(TimeSpan.Zero);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
+    public async Task A_post_is_not_retried_on_a_gateway_error_because_it_may_have_been_carried_out(HttpStatusCode status)
+    {
+        // Arrange
+        using var stub = new StubHttpHandler();
+        stub.Expect(HttpMethod.Post, "/v1/servers/42/actions/create_image").RespondRaw(status, "upstream trouble", "text/plain");
+        var client = TestClient.Create(stub);
+
+        // Act
+        var error = await Should.ThrowAsync<HcloudApiException>(() => client.Servers.CreateImageAsync(42, new CreateImageRequest { Description = "once" }, Ct));
+
+        // Assert
+        error.StatusCode.ShouldBe(status);
+        stub.VerifyAllCalled();
+    }
+
+    [Fact]
+    public async Task A_post_is_retried_on_conflict_because_the_api_refused_it_before_acting()
+    {
+        // Arrange
+        using var stub = new StubHttpHandler();
+        stub.Expect(HttpMethod.Post, "/v1/servers/42/actions/poweron").RespondError(HttpStatusCode.Conflict, ErrorCode.Conflict, "changed");
+        stub.Expect(HttpMethod.Post, "/v1/servers/42/actions/poweron").Respond(HttpStatusCode.Created, $$"""{"action": {{ApiFixtures.ActionWith(7, "running")}}}""");
+        var client = TestClient.Create(stub);
+
+        // Act
+        await client.Servers.PowerOnAsync(42, Ct);
+
+        // Assert
+        stub.VerifyAllCalled();
+    }
+
+    [Fact]
+    public async Task The_rate_limit_wait_is_one_refill_interval_computed_from_the_headers()
+    {
+        // Arrange: 10 requests missing, full again in 10 s -> one request back every second.
+        var time = new ManualTimeProvider();
+        var reset = time.GetUtcNow().AddSeconds(10);
+        using var stub = new StubHttpHandler();
+        stub.Expect(HttpMethod.Get, Path).RespondError(HttpStatusCode.TooManyRequests, ErrorCode.RateLimitExceeded, "limit reached", headers: h =>
+        {
+            h.Add("RateLimit-Limit", "10");
+            h.Add("RateLimit-Remaining", "0");
+            h.Add("RateLimit-Reset", reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        });
+        stub.Expect(HttpMethod.Get, Path).Respond(HttpStatusCode.OK, ServerBody);
+        var client = TestClient.Create(stub, time);
+
+        // Act
+        await client.Servers.GetAsync(42, Ct);
+
+        // Assert
+        time.Delays.ShouldBe([TimeSpan.FromSeconds(1)]);
+    }
 }

@@ -82,7 +82,12 @@ internal static class Common
                 await err.WriteLineAsync("interrupted");
                 return Interrupted;
             }
-            catch (InvalidOperationException e)
+            catch (ArgumentException e)
+            {
+                await err.WriteLineAsync($"error: {e.Message}");
+                return Usage;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.Text.Json.JsonException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
             {
                 await err.WriteLineAsync($"error: {e.Message}");
                 return Failure;

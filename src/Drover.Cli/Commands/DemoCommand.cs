@@ -35,46 +35,63 @@ internal static class DemoCommand
             var client = await env.Connector.ConnectAsync("local", ct);
             var run = DroverLabels.NewRunId();
             var labels = new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-demo", [DroverLabels.Run] = run };
-            var publicKey = await Step("generate and upload an SSH key", async () =>
+            SshKey? publicKey = null;
+            Server? server = null;
+            long? serverId = null;
+            try
             {
-                var key = await SshKeygen.GenerateAsync($"drover-demo-{run}", ct);
-                return await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = $"drover-demo-{run}", PublicKey = key, Labels = labels }, ct);
-            });
-            var server = await Step("create a server and wait until it runs", async () =>
-            {
-                var created = await client.Servers.CreateAsync(new CreateServerRequest
+                publicKey = await Step("generate and upload an SSH key", async () =>
                 {
-                    Name = $"demo-{run}",
-                    ServerType = "cx23",
-                    Image = "ubuntu-24.04",
-                    Location = "fsn1",
-                    SshKeys = [publicKey.Id],
-                    Labels = labels,
-                    UserData = "#cloud-config\nhostname: demo\n",
-                }, ct);
-                await client.Actions.WaitAsync([created.Action, .. created.NextActions], new Progress<CloudAction>(a => err.WriteLine($"    {a.Command}: {a.Status} {a.Progress}%")), ct);
-                return (await client.Servers.GetAsync(created.Server.Id, ct))!;
-            });
-            var images = await Step("list system images", () => client.Images.ListAsync(new ImageListOptions { Type = [ImageType.System] }, ct).ToListAsync(ct).AsTask());
-
-            var table = new Table("ID", "NAME", "ARCH", "DESCRIPTION");
-            foreach (var i in images)
-            {
-                table.Add(i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Name, i.Architecture.Value, i.Description);
-            }
-            env.IO.Out.WriteLine("System images:");
-            table.Write(env.IO.Out);
-            env.IO.Out.WriteLine();
-            env.IO.Out.WriteLine($"Server {server.Name} (id {server.Id}) is {server.Status}: {server.ServerType.Name} in {server.Location.Name}, IPv4 {server.PublicNet.Ipv4?.Ip}, IPv6 {server.PublicNet.Ipv6?.Ip}");
-
-            if (!parse.GetValue(keep))
-            {
-                await Step("delete the server and the key", async () =>
-                {
-                    await client.Actions.WaitAsync([await client.Servers.DeleteAsync(server.Id, ct)], null, ct);
-                    await client.SshKeys.DeleteAsync(publicKey.Id, ct);
-                    return 0;
+                    var key = await SshKeygen.GenerateAsync($"drover-demo-{run}", ct);
+                    return await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = $"drover-demo-{run}", PublicKey = key, Labels = labels }, ct);
                 });
+                server = await Step("create a server and wait until it runs", async () =>
+                {
+                    var created = await client.Servers.CreateAsync(new CreateServerRequest
+                    {
+                        Name = $"demo-{run}",
+                        ServerType = "cx23",
+                        Image = "ubuntu-24.04",
+                        Location = "fsn1",
+                        SshKeys = [publicKey.Id],
+                        Labels = labels,
+                        UserData = "#cloud-config\nhostname: demo\n",
+                    }, ct);
+                    serverId = created.Server.Id;
+                    await client.Actions.WaitAsync([created.Action, .. created.NextActions], new Progress<CloudAction>(a => err.WriteLine($"    {a.Command}: {a.Status} {a.Progress}%")), ct);
+                    return (await client.Servers.GetAsync(created.Server.Id, ct))!;
+                });
+                var images = await Step("list system images", () => client.Images.ListAsync(new ImageListOptions { Type = [ImageType.System] }, ct).ToListAsync(ct).AsTask());
+
+                var table = new Table("ID", "NAME", "ARCH", "DESCRIPTION");
+                foreach (var i in images)
+                {
+                    table.Add(i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Name, i.Architecture.Value, i.Description);
+                }
+                env.IO.Out.WriteLine("System images:");
+                table.Write(env.IO.Out);
+                env.IO.Out.WriteLine();
+                env.IO.Out.WriteLine($"Server {server.Name} (id {server.Id}) is {server.Status}: {server.ServerType.Name} in {server.Location.Name}, IPv4 {server.PublicNet.Ipv4?.Ip}, IPv6 {server.PublicNet.Ipv6?.Ip}");
+            }
+            finally
+            {
+                // Also on failure or Ctrl-C: the tour leaves nothing behind unless --keep.
+                if (!parse.GetValue(keep) && (serverId is not null || publicKey is not null))
+                {
+                    using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+                    await Step("delete the server and the key", async () =>
+                    {
+                        if (serverId is { } id)
+                        {
+                            await client.Actions.WaitAsync([await client.Servers.DeleteAsync(id, cleanup.Token)], null, cleanup.Token);
+                        }
+                        if (publicKey is not null)
+                        {
+                            await client.SshKeys.DeleteAsync(publicKey.Id, cleanup.Token);
+                        }
+                        return 0;
+                    });
+                }
             }
             env.IO.Out.WriteLine();
             var summary = new Table("STEP", "TIME");

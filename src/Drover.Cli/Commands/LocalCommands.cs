@@ -28,7 +28,8 @@ internal static class LocalCommands
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var status = await env.Local.UpAsync(ct);
-            Print(env, status, parse.GetValue(output));
+            // Only 'local status -o json' and 'local env' show the token.
+            Print(env, status with { Token = null }, parse.GetValue(output));
             return Common.Ok;
         });
         return command;

@@ -9,6 +9,9 @@ public sealed record CloudContext
     public required string Name { get; init; }
     public string? Endpoint { get; init; }
     public string? Token { get; init; }
+
+    /// <summary>Never shows the token.</summary>
+    public override string ToString() => $"CloudContext {{ Name = {Name}, Endpoint = {Endpoint} }}";
 }
 
 /// <summary>The config file: the active context and the named ones. <c>local</c> always exists implicitly.</summary>
@@ -46,8 +49,14 @@ public sealed class ContextStore(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         var temp = FilePath + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(config, ConfigJsonContext.Default.DroverConfig));
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Created 0600 from the start: the file holds API tokens.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
+        File.Delete(temp);
+        using (var stream = new FileStream(temp, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(JsonSerializer.Serialize(config, ConfigJsonContext.Default.DroverConfig));
+        }
         File.Move(temp, FilePath, overwrite: true);
     }
 }
