@@ -57,7 +57,10 @@ public sealed class RescueWriter(HcloudClient client, ILogger logger, TimeProvid
         {
             return RescueReport.Parse(result.Stdout);
         }
-        var why = string.Join(" / ", result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).TakeLast(3));
+        // dd's statistics say nothing about the cause; the lines before them (curl, a decompressor, the script) do.
+        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.Contains(" records in", StringComparison.Ordinal) && !l.Contains(" records out", StringComparison.Ordinal) && !l.Contains(" bytes copied", StringComparison.Ordinal) && !l.Contains(" bytes (", StringComparison.Ordinal));
+        var why = string.Join(" / ", lines.TakeLast(3));
         throw new UploadException("write", result.ExitCode switch
         {
             RescueCommand.ExitDigestMismatch => $"the image does not match the expected sha256: {why}",
