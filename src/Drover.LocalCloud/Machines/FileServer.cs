@@ -123,7 +123,8 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
             return;
         }
         var parts = target.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 3 || parts[0] != "files" || !_files.TryGetValue(parts[1], out var path) || !File.Exists(path))
+        if (parts.Length != 3 || parts[0] != "files" || !_files.TryGetValue(parts[1], out var path)
+            || Uri.UnescapeDataString(parts[2]) != Path.GetFileName(path) || !File.Exists(path))
         {
             await WriteStatusAsync(stream, 404, "Not Found", cancellationToken);
             return;

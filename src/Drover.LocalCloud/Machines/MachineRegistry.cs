@@ -34,6 +34,26 @@ internal sealed class MachineRegistry
         }
     }
 
+    /// <summary>Records a host route (as <c>ip route</c> arguments, e.g. <c>unreachable 198.18.7.0/24</c>) before it is added.</summary>
+    public void AddRoute(string route)
+    {
+        lock (_gate)
+        {
+            _document.Routes.Add(route);
+            Save();
+        }
+    }
+
+    /// <summary>Forgets a route once it was deleted.</summary>
+    public void RemoveRoute(string route)
+    {
+        lock (_gate)
+        {
+            _document.Routes.Remove(route);
+            Save();
+        }
+    }
+
     /// <summary>Forgets an entry once everything it names is gone, and saves.</summary>
     public void Remove(RegistryEntry entry)
     {
@@ -78,6 +98,11 @@ internal sealed class RegistryDocument
 {
     public required ProcessIdentity Owner { get; init; }
     public List<RegistryEntry> Entries { get; init; } = [];
+
+    /// <summary>Host routes this instance added (<c>ip route</c> arguments).</summary>
+    public List<string> Routes { get; init; } = [];
+
+    public bool IsEmpty => Entries.Count == 0 && Routes.Count == 0;
 }
 
 /// <summary>One rescue system's host resources. Everything is recorded before it is created.</summary>

@@ -31,6 +31,7 @@ internal sealed class MachineRuntime : IAsyncDisposable
     private readonly string _tag = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
     private int _sequence;
     private bool _shutDown;
+    private string? _blockRoute;
 
     private MachineRuntime(string root, bool temporary)
     {
@@ -63,6 +64,35 @@ internal sealed class MachineRuntime : IAsyncDisposable
             MachineSweeper.SweepAsync(root).GetAwaiter().GetResult();
         }
         return (new MachineRuntime(root, temporary), null);
+    }
+
+    /// <summary>
+    /// Makes this instance's /24 of server addresses unreachable from the host except for running rescue systems (their
+    /// /32 routes are more specific): traffic to a stopped server fails at once instead of leaving the machine, and other
+    /// local clouds see the block as taken. Returns false when the block is routed already (another instance's).
+    /// </summary>
+    public bool ClaimAddressBlock(string block)
+    {
+        var route = $"unreachable {block}";
+        lock (_gate)
+        {
+            if (_blockRoute == route)
+            {
+                return true;
+            }
+        }
+        _registry.AddRoute(route);
+        var added = HostCommand.Run("ip", "route", "add", "unreachable", block);
+        if (!added.Ok)
+        {
+            _registry.RemoveRoute(route);
+            return false;
+        }
+        lock (_gate)
+        {
+            _blockRoute = route;
+        }
+        return true;
     }
 
     public string DiskPath(long serverId) => Path.Combine(Root, "disks", string.Create(CultureInfo.InvariantCulture, $"server-{serverId}.raw"));
@@ -121,7 +151,12 @@ internal sealed class MachineRuntime : IAsyncDisposable
         {
             await HostCommand.RunAsync("blockdev", ["--flushbufs", loop], ct);
         }
-        var compressed = await Task.Run(() => SparseFiles.Copy(disk, ImagePath(imageId), diskGb * GiB, measure: true, ct), ct);
+        var compressed = await Task.Run(() =>
+        {
+            using var meter = new CompressedSizeMeter();
+            SparseFiles.Copy(disk, ImagePath(imageId), diskGb * GiB, meter.Input, ct);
+            return meter.Finish();
+        }, ct);
         return (double)compressed / GiB;
     });
 
@@ -168,6 +203,11 @@ internal sealed class MachineRuntime : IAsyncDisposable
             _shutDown = true;
         }
         await DrainAndStopAllAsync();
+        if (_blockRoute is { } route)
+        {
+            await RescueTeardown.DeleteRouteAsync(route);
+            _registry.RemoveRoute(route);
+        }
         if (_temporary && Directory.Exists(Root))
         {
             Directory.Delete(Root, recursive: true);
@@ -271,7 +311,7 @@ internal sealed class MachineRuntime : IAsyncDisposable
         var disk = DiskPath(serverId);
         if (fromImageId is { } image && File.Exists(ImagePath(image)))
         {
-            SparseFiles.Copy(ImagePath(image), disk, diskGb * GiB, measure: false, cancellationToken);
+            SparseFiles.Copy(ImagePath(image), disk, diskGb * GiB, sink: null, cancellationToken);
         }
         else
         {

@@ -19,7 +19,7 @@ public static class MachineSweeper
     {
         var path = Path.Combine(machinesDirectory, MachineRegistry.FileName);
         var document = MachineRegistry.Read(path);
-        if (document is null || document.Entries.Count == 0)
+        if (document is null || document.IsEmpty)
         {
             return 0;
         }
@@ -36,6 +36,18 @@ public static class MachineSweeper
                 await RescueTeardown.TearDownAsync(entry, cancellationToken);
                 document.Entries.Remove(entry);
                 swept++;
+            }
+            catch (MachineException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+        foreach (var route in document.Routes.ToList())
+        {
+            try
+            {
+                await RescueTeardown.DeleteRouteAsync(route, cancellationToken);
+                document.Routes.Remove(route);
             }
             catch (MachineException e)
             {

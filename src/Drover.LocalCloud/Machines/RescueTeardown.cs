@@ -60,6 +60,18 @@ internal static class RescueTeardown
         }
     }
 
+    /// <summary>Deletes a host route (given as <c>ip route</c> arguments) if it still exists.</summary>
+    public static async Task DeleteRouteAsync(string route, CancellationToken cancellationToken = default)
+    {
+        var words = route.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var shown = await HostCommand.RunAsync("ip", ["-4", "route", "show", "table", "main", "exact", words[^1]], cancellationToken);
+        if (shown.Ok && shown.Stdout.Trim().Length == 0)
+        {
+            return;
+        }
+        await HostCommand.CheckAsync("ip", ["route", "del", .. words], cancellationToken);
+    }
+
     public static bool NamespaceExists(string name) => File.Exists($"/run/netns/{name}");
 
     /// <summary>Whether <paramref name="pid"/> runs and its command line names <paramref name="marker"/> (a zombie has none).</summary>

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -34,17 +33,14 @@ internal static class SparseFiles
 
     /// <summary>
     /// Copies <paramref name="source"/> to <paramref name="destination"/> keeping holes (and turning zero blocks into holes),
-    /// at least <paramref name="minimumLength"/> bytes long. With <paramref name="measure"/>, returns the size in bytes of
-    /// the copied data compressed with deflate (fastest), else 0.
+    /// at least <paramref name="minimumLength"/> bytes long; the copied data also goes to <paramref name="sink"/> if given.
     /// </summary>
-    public static long Copy(string source, string destination, long minimumLength, bool measure, CancellationToken cancellationToken)
+    public static void Copy(string source, string destination, long minimumLength, Stream? sink, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         var temp = destination + ".partial";
-        var counter = new CountingStream();
         using (var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.SequentialScan))
         using (var output = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var compressor = measure ? new ZLibStream(counter, CompressionLevel.Fastest, leaveOpen: true) : null)
         {
             var length = RandomAccess.GetLength(input);
             RandomAccess.SetLength(output, Math.Max(length, minimumLength));
@@ -62,13 +58,11 @@ internal static class SparseFiles
                         continue;
                     }
                     RandomAccess.Write(output, block, offset);
-                    compressor?.Write(block);
+                    sink?.Write(block);
                 }
             }
-            compressor?.Flush();
         }
         File.Move(temp, destination, overwrite: true);
-        return counter.Count;
     }
 
     /// <summary>The (start, end) byte ranges that hold data; on a file system without SEEK_DATA, the whole file.</summary>
@@ -116,22 +110,5 @@ internal static class SparseFiles
             total += n;
         }
         return total;
-    }
-
-    /// <summary>A write-only sink that only counts.</summary>
-    private sealed class CountingStream : Stream
-    {
-        public long Count { get; private set; }
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => Count;
-        public override long Position { get => Count; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Count += count;
-        public override void Write(ReadOnlySpan<byte> buffer) => Count += buffer.Length;
     }
 }

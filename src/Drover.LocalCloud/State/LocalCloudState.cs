@@ -38,6 +38,15 @@ public sealed partial class LocalCloudState
             _doc.AddressBlock = PickAddressBlock();
             _dirty = true;
         }
+        for (var attempt = 0; _machines is not null && !_machines.ClaimAddressBlock(BlockOf(_doc.AddressBlock)) && attempt < 5; attempt++)
+        {
+            if (_doc.Servers.Count > 0)
+            {
+                break; // Addresses are handed out already; a rescue start refuses any address that is routed elsewhere.
+            }
+            _doc.AddressBlock = PickAddressBlock();
+            _dirty = true;
+        }
         RecoverFromRestart();
         _machines?.DeleteOrphans(_doc.Servers.Select(s => s.Server.Id).ToHashSet(), _doc.Images.Select(i => i.Id).ToHashSet());
         if (_store is not null && (_dirty || !File.Exists(_store.FilePath)))
@@ -127,7 +136,8 @@ public sealed partial class LocalCloudState
             var routes = HostCommand.Run("ip", "-4", "route", "show", "root", "198.18.0.0/15");
             foreach (var line in routes.Ok ? routes.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [])
             {
-                var octets = line.Split(' ')[0].Split('/')[0].Split('.');
+                var prefix = line.Split(' ').FirstOrDefault(w => w.Count(c => c == '.') == 3) ?? "";
+                var octets = prefix.Split('/')[0].Split('.');
                 if (octets.Length == 4 && int.TryParse(octets[1], CultureInfo.InvariantCulture, out var b) && int.TryParse(octets[2], CultureInfo.InvariantCulture, out var c))
                 {
                     used.Add(((b - 18) * 256) + c);
@@ -137,6 +147,9 @@ public sealed partial class LocalCloudState
         var free = Enumerable.Range(0, Blocks).Where(b => !used.Contains(b)).ToArray();
         return free.Length == 0 ? System.Security.Cryptography.RandomNumberGenerator.GetInt32(Blocks) : free[System.Security.Cryptography.RandomNumberGenerator.GetInt32(free.Length)];
     }
+
+    /// <summary>The /24 of an address block, e.g. <c>198.18.7.0/24</c>.</summary>
+    private static string BlockOf(int block) => $"198.{18 + (block / 256)}.{block % 256}.0/24";
 
     /// <summary>The <paramref name="n"/>-th server address (1-based) of an instance: 254 per /24, then the next /24.</summary>
     private static string AddressOf(int block, long n)

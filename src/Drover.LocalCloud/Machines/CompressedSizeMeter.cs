@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.IO.Compression;
+
+namespace Drover.LocalCloud.Machines;
+
+/// <summary>
+/// Counts how many bytes the data written to <see cref="Input"/> compresses to: with <c>zstd -1</c> when installed
+/// (fast even on incompressible data), else with deflate (fastest level) in process.
+/// </summary>
+internal sealed class CompressedSizeMeter : IDisposable
+{
+    private readonly Process? _zstd;
+    private readonly Task<long>? _counting;
+    private readonly CountingStream? _counter;
+
+    public CompressedSizeMeter()
+    {
+        if (HostCommand.Find("zstd") is { } zstd)
+        {
+            var start = new ProcessStartInfo(zstd) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in (string[])["-q", "-1", "-T0", "-c"])
+            {
+                start.ArgumentList.Add(argument);
+            }
+            _zstd = Process.Start(start) ?? throw new MachineException("could not start zstd");
+            _zstd.ErrorDataReceived += (_, _) => { };
+            _zstd.BeginErrorReadLine();
+            _counting = CountAsync(_zstd.StandardOutput.BaseStream);
+            Input = _zstd.StandardInput.BaseStream;
+        }
+        else
+        {
+            _counter = new CountingStream();
+            Input = new ZLibStream(_counter, CompressionLevel.Fastest, leaveOpen: true);
+        }
+    }
+
+    /// <summary>Where the data goes.</summary>
+    public Stream Input { get; }
+
+    /// <summary>Ends the input and returns the compressed size in bytes.</summary>
+    public long Finish()
+    {
+        Input.Dispose();
+        if (_zstd is null)
+        {
+            return _counter!.Count;
+        }
+        var count = _counting!.GetAwaiter().GetResult();
+        _zstd.WaitForExit();
+        return _zstd.ExitCode == 0 ? count : throw new MachineException($"zstd failed with exit code {_zstd.ExitCode}");
+    }
+
+    public void Dispose()
+    {
+        Input.Dispose();
+        if (_zstd is not null)
+        {
+            if (!_zstd.HasExited)
+            {
+                _zstd.Kill();
+            }
+            _zstd.Dispose();
+        }
+    }
+
+    private static async Task<long> CountAsync(Stream output)
+    {
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = await output.ReadAsync(buffer)) > 0)
+        {
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>A write-only sink that only counts.</summary>
+    private sealed class CountingStream : Stream
+    {
+        public long Count { get; private set; }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => Count;
+        public override long Position { get => Count; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Count += count;
+        public override void Write(ReadOnlySpan<byte> buffer) => Count += buffer.Length;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Drover.Hcloud.Contracts;
+using Drover.LocalCloud.Machines;
+using Drover.LocalCloud.Tests.Support;
+using Drover.Testing;
+using Shouldly;
+using Xunit;
+
+namespace Drover.LocalCloud.Tests;
+
+/// <summary>
+/// Nothing of a rescue system outlives its local cloud: not after a graceful stop, and not after a crash (SIGKILL), once
+/// the next start or a sweep of the state directory ran. Every check names the resources this test's cloud created.
+/// </summary>
+public sealed class MachineLeakTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stopping_the_local_cloud_stops_every_rescue_system_and_removes_its_address_block_route()
+    {
+        // Arrange
+        var cloud = await MachineHarness.StartAsync();
+        ControlServerMachine machine;
+        string address;
+        try
+        {
+            var key = await cloud.CreateSshKeyAsync(Ct);
+            var server = await cloud.CreateServerAsync("leak-graceful", Ct);
+            address = await cloud.BootRescueAsync(server, key, Ct);
+            machine = await cloud.MachineOfAsync(server.Id);
+            (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldNotBeEmpty();
+        }
+        finally
+        {
+            // Act
+            await cloud.DisposeAsync();
+        }
+
+        // Assert
+        (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldBeEmpty();
+        (await BlockRouteAsync(address)).ShouldBeEmpty();
+        File.Exists(machine.DiskPath).ShouldBeFalse("an in-memory cloud's machine directory is temporary");
+    }
+
+    [Fact]
+    public async Task A_killed_local_cloud_leaves_a_rescue_system_that_the_next_start_on_its_state_directory_sweeps()
+    {
+        // Arrange
+        MachineHarness.SkipUnlessMachines();
+        using var state = new TempDirectory();
+        var (serverId, machine, address) = await CrashWithRescueRunningAsync(state);
+
+        // Act
+        await using (var next = await TestLocalCloud.StartOnLoopbackAsync(TestLocalCloud.DefaultOptions() with { StateDirectory = state.Path, Machines = MachineMode.Auto }))
+        {
+            var client = MachineHarness.CreateClient(next.Endpoint, next.Options.Token);
+            var server = await client.Servers.GetAsync(serverId, Ct);
+
+            // Assert
+            (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldBeEmpty();
+            server!.Status.ShouldBe(ServerStatus.Off, "no rescue system survives a restart");
+            File.Exists(machine.DiskPath).ShouldBeTrue("the disk is state and survives");
+        }
+        (await BlockRouteAsync(address)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_killed_local_cloud_leaves_a_rescue_system_that_a_sweep_of_its_state_directory_removes()
+    {
+        // Arrange
+        MachineHarness.SkipUnlessMachines();
+        using var state = new TempDirectory();
+        var (_, machine, address) = await CrashWithRescueRunningAsync(state);
+
+        // Act (what 'drover local down' does when the process is already gone)
+        var swept = await MachineSweeper.SweepStateDirectoryAsync(state.Path, Ct);
+
+        // Assert
+        swept.ShouldBe(1);
+        (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldBeEmpty();
+        (await BlockRouteAsync(address)).ShouldBeEmpty();
+        (await MachineSweeper.SweepStateDirectoryAsync(state.Path, Ct)).ShouldBe(0, "a second sweep finds nothing");
+    }
+
+    /// <summary>
+    /// Runs the local cloud as its own process on <paramref name="state"/>, boots a rescue system, SIGKILLs the process
+    /// (by the PID it started) and checks that the rescue system is still there.
+    /// </summary>
+    private static async Task<(long ServerId, ControlServerMachine Machine, string Address)> CrashWithRescueRunningAsync(TempDirectory state)
+    {
+        var readyFile = state.File("ready.json");
+        var token = LocalCloudOptions.NewToken();
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Drover.LocalCloud.dll"), "--state-dir", state.Path, "--ready-file", readyFile, "--action-duration-ms", "100", "--machines", "auto"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["DROVER_LOCAL_TOKEN"] = token;
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            var ready = await WaitForReadyAsync(readyFile, process);
+            var endpoint = new Uri(ready.Endpoint);
+            var client = MachineHarness.CreateClient(endpoint, token);
+            var key = await MachineHarness.CreateSshKeyAsync(client, state, Ct);
+            var server = await MachineHarness.CreateServerAsync(client, "leak-crash", Ct);
+            var address = await MachineHarness.BootRescueAsync(client, server, key, Ct);
+            var machine = await MachineHarness.MachineOfAsync(endpoint, token, server.Id);
+
+            process.Kill();
+            await process.WaitForExitAsync(Ct);
+
+            HostLeftovers.IsRunning(machine.Rescue.Pid!.Value, machine.Rescue.Namespace!).ShouldBeTrue("sshd outlives a SIGKILLed local cloud");
+            (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldNotBeEmpty();
+            return (server.Id, machine, address);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    private static async Task<ReadyInfo> WaitForReadyAsync(string readyFile, Process process)
+    {
+        var started = Stopwatch.StartNew();
+        while (!File.Exists(readyFile))
+        {
+            process.HasExited.ShouldBeFalse("the local cloud process exited before it was ready");
+            started.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), "the local cloud process did not become ready");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
+        }
+        return JsonSerializer.Deserialize(await File.ReadAllTextAsync(readyFile, Ct), ReadyJsonContext.Default.ReadyInfo)!;
+    }
+
+    /// <summary>The host route of the /24 that holds <paramref name="address"/>, if any.</summary>
+    private static async Task<string> BlockRouteAsync(string address)
+    {
+        var block = string.Join('.', address.Split('.')[..3]) + ".0/24";
+        return (await ProcessRunner.RunAsync("ip", ["-4", "route", "show", "exact", block], "/", new Dictionary<string, string?>(), Ct)).StdOut.Trim();
+    }
+}
