@@ -20,6 +20,10 @@ internal static class Cleanup
             await delete(cts.Token);
             logger.LogInformation("deleted {What}", what);
         }
+        catch (HcloudApiException e) when (e.Code == ErrorCode.NotFound)
+        {
+            logger.LogInformation("{What} is gone already", what);
+        }
         catch (Exception e) when (e is HcloudApiException or HttpRequestException or OperationCanceledException or ActionFailedException or InvalidOperationException)
         {
             logger.LogError("could not delete {What}: {Error}; remove it with 'drover cleanup --run {Run}'", what, e.Message, runId);
@@ -69,6 +73,7 @@ internal sealed class TemporaryServer(HcloudClient client, ILogger logger, strin
         try
         {
             await client.Actions.WaitAsync([created.Action, .. created.NextActions], null, ct);
+            await handle.RefreshAsync(ct);
             return handle;
         }
         catch
