@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
+using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
+using Drover.LocalCloud;
 using Shouldly;
 using Xunit;
 
@@ -74,6 +77,86 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         reset.ExitCode.ShouldBe(0, reset.ToString());
         servers.Stdout.Trim().ShouldBe("[]");
     }
+
+    [Fact]
+    public async Task Down_after_the_local_cloud_was_killed_removes_the_rescue_system_it_left()
+    {
+        // Arrange
+        var support = MachineSupportProbe.Probe();
+        if (support.Mode != MachineSupportProbe.Machines)
+        {
+            Assert.Skip($"rescue systems cannot run here: {support.Reason}");
+        }
+        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
+        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
+        var pid = status.RootElement.GetProperty("pid").GetInt32();
+        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
+        var token = status.RootElement.GetProperty("token").GetString()!;
+        var client = HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) });
+        var keyFile = Path.Combine(_cli.Home, "id_ed25519");
+        using (var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]))
+        {
+            await keygen.WaitForExitAsync(Ct);
+        }
+        var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = "crash", PublicKey = (await File.ReadAllTextAsync(keyFile + ".pub", Ct)).Trim() }, Ct);
+        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = "crash", ServerType = "cx23", Image = "ubuntu-24.04", StartAfterCreate = false }, Ct);
+        await client.Actions.WaitAsync([created.Action], cancellationToken: Ct);
+        await client.Actions.WaitAsync([(await client.Servers.EnableRescueAsync(created.Server.Id, new EnableRescueRequest { SshKeys = [key.Id] }, Ct)).Action], cancellationToken: Ct);
+        await client.Actions.WaitAsync([await client.Servers.PowerOnAsync(created.Server.Id, Ct)], cancellationToken: Ct);
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
+        using (var server = Process.GetProcessById(pid))
+        {
+            server.Kill();
+        }
+        var waited = Stopwatch.StartNew();
+        while (IsRunning(pid) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
+        }
+        IsRunning(pid).ShouldBeFalse();
+        Leftovers(machine).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its rescue system");
+
+        // Act
+        var down = await _cli.RunAsync("local", "down");
+
+        // Assert
+        down.ExitCode.ShouldBe(0, down.ToString());
+        down.Stderr.ShouldContain("removed 1 rescue system(s)");
+        Leftovers(machine).ShouldBeEmpty();
+    }
+
+    /// <summary>What of a rescue system is still on the host: namespace, veth, sshd, loop device over its disk.</summary>
+    private static List<string> Leftovers(ControlServerMachine machine)
+    {
+        var rescue = machine.Rescue;
+        var found = new List<string>();
+        if (File.Exists($"/run/netns/{rescue.Namespace}"))
+        {
+            found.Add($"namespace {rescue.Namespace}");
+        }
+        if (Directory.Exists($"/sys/class/net/{rescue.HostVeth}"))
+        {
+            found.Add($"veth {rescue.HostVeth}");
+        }
+        if (rescue.Pid is { } pid && IsRunning(pid) && File.ReadAllText($"/proc/{pid}/cmdline").Contains(rescue.Namespace!, StringComparison.Ordinal))
+        {
+            found.Add($"sshd {pid}");
+        }
+        using (var losetup = Process.Start(new ProcessStartInfo("losetup", ["--list", "--noheadings", "--output", "BACK-FILE"]) { RedirectStandardOutput = true })!)
+        {
+            var backing = losetup.StandardOutput.ReadToEnd();
+            losetup.WaitForExit();
+            if (backing.Contains(machine.DiskPath!, StringComparison.Ordinal))
+            {
+                found.Add($"loop device over {machine.DiskPath}");
+            }
+        }
+        return found;
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A live process has a command line; an exited one (gone, or a zombie not yet reaped) has none.</summary>
     private static bool IsRunning(int pid)

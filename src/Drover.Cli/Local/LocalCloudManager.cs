@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Drover.LocalCloud;
+using Drover.LocalCloud.Machines;
 
 namespace Drover.Cli.Local;
 
@@ -20,8 +21,8 @@ public sealed record LocalCloudStatus
 
 /// <summary>
 /// Runs the local cloud as a background process on 127.0.0.1: <c>up</c> (idempotent), <c>down</c> (by its own PID,
-/// SIGTERM then SIGKILL), <c>status</c>, <c>reset</c>. Its endpoint and PID are in <c>local.json</c>, its token in
-/// <c>token</c> (0600), its state under <c>state/</c>.
+/// SIGTERM then SIGKILL, then a sweep of what a killed or crashed server left on the host), <c>status</c>, <c>reset</c>.
+/// Its endpoint and PID are in <c>local.json</c>, its token in <c>token</c> (0600), its state under <c>state/</c>.
 /// </summary>
 public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 {
@@ -103,12 +104,16 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         throw new InvalidOperationException($"the local cloud did not start within {_startTimeout.TotalSeconds:0} s; see {LogFile}");
     }
 
-    /// <summary>Stops the local cloud by its PID; state stays. Returns whether one was running.</summary>
+    /// <summary>
+    /// Stops the local cloud by its PID; state stays. Then removes what a server that is gone (killed, crashed) left on
+    /// the host: the rescue systems its registry names. Returns whether one was running.
+    /// </summary>
     public async Task<bool> DownAsync(CancellationToken cancellationToken)
     {
         var info = ReadInfo();
         if (info is null)
         {
+            await SweepAsync(null, cancellationToken);
             return false;
         }
         var wasRunning = IsOurProcess(info.Pid);
@@ -125,8 +130,34 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
                 await SignalAsync(info.Pid, "KILL", cancellationToken);
             }
         }
+        await SweepAsync(info.Pid, cancellationToken);
         File.Delete(InfoFile);
         return wasRunning;
+    }
+
+    /// <summary>
+    /// Once the server process is gone, sweeps its state directory's machine registry (a graceful stop leaves it empty;
+    /// a SIGKILL or a crash leaves sshd, namespaces and loop devices behind). Problems are warnings, not failures.
+    /// </summary>
+    private async Task SweepAsync(int? pid, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (pid is { } p && IsOurProcess(p) && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, cancellationToken);
+        }
+        try
+        {
+            var swept = await MachineSweeper.SweepStateDirectoryAsync(StateDir, cancellationToken);
+            if (swept > 0)
+            {
+                await io.Error.WriteLineAsync($"removed {swept} rescue system(s) the local cloud left on this host");
+            }
+        }
+        catch (Exception e) when (e is MachineException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            await io.Error.WriteLineAsync($"warning: could not remove everything the local cloud left on this host: {e.Message}");
+        }
     }
 
     /// <summary>Forgets every resource: through the control API when running, by deleting the state otherwise.</summary>
@@ -142,6 +173,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         }
         else if (Directory.Exists(StateDir))
         {
+            await SweepAsync(null, cancellationToken);
             Directory.Delete(StateDir, recursive: true);
         }
     }

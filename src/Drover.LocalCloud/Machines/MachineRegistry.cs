@@ -127,17 +127,17 @@ internal sealed record ProcessIdentity(int Pid, long StartTime)
 {
     public static ProcessIdentity Current() => new(Environment.ProcessId, StartTimeOf(Environment.ProcessId) ?? 0);
 
-    /// <summary>Whether this very process still runs (not a later one with the same PID).</summary>
+    /// <summary>Whether this very process still runs (not a later one with the same PID, and not a zombie).</summary>
     public bool IsAlive() => StartTimeOf(Pid) is { } start && start == StartTime;
 
-    /// <summary>Field 22 of <c>/proc/PID/stat</c>, or null when there is no such process.</summary>
+    /// <summary>Field 22 of <c>/proc/PID/stat</c>, or null when there is no such process or it is a zombie.</summary>
     public static long? StartTimeOf(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
+            return fields[0] is "Z" or "X" ? null : long.Parse(fields[19], System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (IOException)
         {
