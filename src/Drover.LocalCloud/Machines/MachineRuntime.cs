@@ -45,7 +45,8 @@ internal sealed class MachineRuntime : IAsyncDisposable
 
     /// <summary>
     /// Sweeps what a previous run left (the state directory's registry, abandoned temporary instances) and creates the
-    /// runtime. Returns null with a reason when the state directory's machines belong to another running process.
+    /// runtime. Returns null with a reason when the state directory's machines belong to another running process, or when
+    /// what an earlier run left could not be removed.
     /// </summary>
     public static (MachineRuntime? Runtime, string? Problem) Create(string? stateDirectory)
     {
@@ -61,7 +62,15 @@ internal sealed class MachineRuntime : IAsyncDisposable
             {
                 return (null, $"the machines of {stateDirectory} belong to another running local cloud (pid {previous.Owner.Pid})");
             }
-            MachineSweeper.SweepAsync(root).GetAwaiter().GetResult();
+            try
+            {
+                MachineSweeper.SweepAsync(root).GetAwaiter().GetResult();
+            }
+            catch (MachineException e)
+            {
+                // Keep the registry as it is, so that a later sweep can still find what is left.
+                return (null, $"leftovers of an earlier run of {stateDirectory} could not be removed: {e.Message}");
+            }
         }
         return (new MachineRuntime(root, temporary), null);
     }

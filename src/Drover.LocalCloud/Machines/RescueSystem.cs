@@ -42,6 +42,7 @@ internal sealed class RescueSystem
             try
             {
                 await rescue.StopAsync(CancellationToken.None);
+                registry.Remove(entry);
             }
             catch (MachineException cleanup)
             {
