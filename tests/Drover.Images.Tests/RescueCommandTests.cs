@@ -9,18 +9,20 @@ public sealed class RescueCommandTests
     public static TheoryData<string, ImageCompression, ImageFormat, string?, ImageCompression, string[], string[]> Cases => new()
     {
         { "raw from stdin", ImageCompression.None, ImageFormat.Raw, null, ImageCompression.None,
-            ["cat | tee \"$w/in\" | cat", "dd of=\"$dev\" bs=4M", "conv=notrunc$sparse,fsync", "blkdiscard -f \"$dev\"", "out=$in", "verified=yes"],
-            ["mkfifo \"$w/out\"", "sha256 mismatch", "qemu-img", "curl"] },
+            ["\ntee \"$w/in\" | dd of=\"$dev\" bs=4M", "conv=notrunc$sparse,fsync", "blkdiscard -f \"$dev\"", "out=$in", "verified=stream", "openssl dgst -sha256"],
+            ["mkfifo \"$w/out\"", "sha256 mismatch", "qemu-img", "curl", "cat |", "head -c \"$bytes\""] },
         { "raw over a zstd wire", ImageCompression.None, ImageFormat.Raw, null, ImageCompression.Zstd,
-            ["zstd -dcq | tee \"$w/in\" | cat |"], ["curl"] },
+            ["zstd -dcq | tee \"$w/in\" | dd"], ["curl"] },
         { "gzip", ImageCompression.Gzip, ImageFormat.Raw, null, ImageCompression.None,
             ["| gzip -dc | tee \"$w/out\"", "mkfifo \"$w/out\"", "wait \"$hout\""], ["out=$in"] },
         { "bzip2", ImageCompression.Bzip2, ImageFormat.Raw, null, ImageCompression.None, ["| bzip2 -dc |"], [] },
         { "xz", ImageCompression.Xz, ImageFormat.Raw, null, ImageCompression.None, ["| xz -dc -T0 |"], [] },
         { "zstd", ImageCompression.Zstd, ImageFormat.Raw, null, ImageCompression.None, ["| zstd -dcq |"], [] },
         { "qcow2", ImageCompression.None, ImageFormat.Qcow2, null, ImageCompression.None,
-            ["| cat | qcow2", "514649fb", "qemu-img convert -n $zero --image-opts", "qemu-img compare", "blkdiscard -f -o \"$off\""], ["head -c \"$bytes\""] },
+            ["tee \"$w/in\" | qcow2", "514649fb", "qemu-img convert -n $zero --image-opts", "qemu-img compare", "blkdiscard -f -o \"$off\""], ["head -c \"$bytes\"", "verified=stream"] },
         { "qcow2.zst", ImageCompression.Zstd, ImageFormat.Qcow2, null, ImageCompression.None, ["| zstd -dcq | qcow2"], [] },
+        { "read-back", ImageCompression.Gzip, ImageFormat.Raw, null, ImageCompression.None,
+            ["head -c \"$bytes\" \"$dev\" | sha", "verified=yes"], ["verified=stream"] },
         { "digest check", ImageCompression.None, ImageFormat.Raw, new string('a', 64), ImageCompression.None,
             [$"[ \"$in\" = {new string('a', 64)} ]", "exit 65"], [] },
     };
@@ -30,7 +32,7 @@ public sealed class RescueCommandTests
     public void Build_makes_the_expected_pipeline(string name, ImageCompression compression, ImageFormat format, string? sha256, ImageCompression wire, string[] contains, string[] absent)
     {
         // Arrange
-        var options = new WriteOptions { Compression = compression, Format = format, ExpectedSha256 = sha256, WireCompression = wire };
+        var options = new WriteOptions { Compression = compression, Format = format, ExpectedSha256 = sha256, WireCompression = wire, ReadBack = name == "read-back" };
 
         // Act
         var script = RescueCommand.Build(options);
@@ -89,6 +91,6 @@ public sealed class RescueCommandTests
     {
         var report = RescueReport.Parse("noise\ndrover: disk bytes=42949672960 discarded=yes\ndrover: received sha256=abc\ndrover: written bytes=1048576 sha256=def verified=yes\n");
 
-        report.ShouldBe(new RescueReport("abc", 1048576, "def", true, true));
+        report.ShouldBe(new RescueReport("abc", 1048576, "def", true, true, true));
     }
 }

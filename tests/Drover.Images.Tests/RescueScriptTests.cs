@@ -100,6 +100,19 @@ public sealed class RescueScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Read_back_verification_reads_the_written_bytes_again()
+    {
+        SkipUnlessLoopDevice();
+        var gz = await Compress("gzip", ".gz");
+
+        var (exit, stdout, stderr) = await Write(gz, new WriteOptions { Compression = ImageCompression.Gzip, ReadBack = true });
+
+        exit.ShouldBe(0, stderr);
+        RescueReport.Parse(stdout).ReadBack.ShouldBeTrue(stdout);
+        await DeviceShouldHoldTheImage();
+    }
+
+    [Fact]
     public async Task A_zstd_wire_is_decompressed_and_the_digest_is_of_the_file()
     {
         SkipUnlessLoopDevice();

@@ -23,6 +23,7 @@ internal static class ImageUploadCommand
         var description = new Option<string?>("--description") { Description = "Snapshot description (default: file name and sha256)" };
         var labels = new Option<string[]>("--labels") { Description = "Snapshot labels: k=v,k2=v2 (repeatable)", AllowMultipleArgumentsPerToken = true };
         var sha = new Option<string?>("--sha256") { Description = "Expected sha256 of the image file; checked before any snapshot is taken" };
+        var readBack = new Option<bool>("--verify-readback") { Description = "Also read the written bytes back from the disk and compare them (a second pass; the streamed sha256 is always checked)" };
         var deadline = new Option<string?>("--deadline") { Description = "Overall time limit, e.g. 30m; on expiry everything is cleaned up" };
         var force = new Option<bool>("--force") { Description = "Upload even if a snapshot with the same digest and architecture exists" };
         var output = Common.Output();
@@ -32,7 +33,7 @@ internal static class ImageUploadCommand
             the server is shut down and snapshotted with your labels plus drover/digest; the temporary server and key
             are deleted on every path, including failure, Ctrl-C and --deadline. An identical earlier upload is reused.
             """)
-        { path, url, compression, format, arch, serverType, location, description, labels, sha, deadline, force, output };
+        { path, url, compression, format, arch, serverType, location, description, labels, sha, readBack, deadline, force, output };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var expected = parse.GetValue(sha)?.Trim().ToLowerInvariant();
@@ -62,6 +63,7 @@ internal static class ImageUploadCommand
                 Labels = Parsing.Labels("--labels", parse.GetValue(labels) ?? []),
                 ExpectedSha256 = expected,
                 Deadline = parse.GetValue(deadline) is { } d ? Parsing.Duration("--deadline", d) : null,
+                ReadBack = parse.GetValue(readBack),
                 Force = parse.GetValue(force),
             };
             var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);

@@ -18,6 +18,7 @@ internal static class ImageWriteCommand
         var compression = new Option<ImageCompression>("--compression") { Description = "auto, none, gzip, bzip2, xz, zstd", DefaultValueFactory = _ => ImageCompression.Auto };
         var format = new Option<ImageFormat>("--format") { Description = "raw or qcow2", DefaultValueFactory = _ => ImageFormat.Raw };
         var sha = new Option<string?>("--sha256") { Description = "Expected sha256 of the image file" };
+        var readBack = new Option<bool>("--verify-readback") { Description = "Also read the written bytes back from the disk and compare them (a second pass; the streamed sha256 is always checked)" };
         var deadline = new Option<string?>("--deadline") { Description = "Overall time limit, e.g. 30m" };
         var command = new Command("write", "Write an image onto an existing server's disk through its rescue system, then boot it from that disk (the disk's data is replaced)")
         { server, path, url, compression, format, sha, deadline };
@@ -44,6 +45,7 @@ internal static class ImageWriteCommand
                 Format = parse.GetValue(format),
                 ExpectedSha256 = parse.GetValue(sha)?.Trim().ToLowerInvariant(),
                 Deadline = parse.GetValue(deadline) is { } d ? Parsing.Duration("--deadline", d) : null,
+                ReadBack = parse.GetValue(readBack),
             };
             var progress = new ProgressRenderer(env.IO.Error, env.IO.ErrorIsTerminal);
             try

@@ -22,4 +22,11 @@ public sealed record WriteOptions
 
     /// <summary>Discard the disk first and skip writing zero blocks (the disk then reads as zeros there).</summary>
     public bool Sparse { get; init; } = true;
+
+    /// <summary>
+    /// After writing, read the written bytes back and compare their sha256 with the stream's (a second full pass over
+    /// the data). The sha256 of what arrived is always checked against the expected digest.
+    /// </summary>
+    public bool ReadBack { get; init; }
+
 }

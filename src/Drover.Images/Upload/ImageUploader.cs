@@ -230,18 +230,18 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
 
     private static async Task<RescueReport> WriteAsync(IRemoteShell shell, UploadOptions options, Source source, bool remoteZstd, Run run, CancellationToken ct)
     {
-        var write = new WriteOptions { Url = source.Url, Compression = source.Compression, Format = options.Format, ExpectedSha256 = source.ExpectedSha256?.ToLowerInvariant() };
+        var write = new WriteOptions { Url = source.Url, Compression = source.Compression, Format = options.Format, ExpectedSha256 = source.ExpectedSha256?.ToLowerInvariant(), ReadBack = options.ReadBack };
         if (source.Path is null)
         {
             return await RescueWriter.WriteAsync(shell, write, null, null, ct);
         }
-        await using var file = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
         var squeeze = options.WireCompression && remoteZstd && source.Compression == ImageCompression.None && LocalZstd.Available();
         if (!squeeze)
         {
+            await using var file = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
             return await RescueWriter.WriteAsync(shell, write, file, run.BytesProgress(), ct);
         }
-        await using var zstd = LocalZstd.Start(file, run.BytesProgress(), ct);
+        await using var zstd = LocalZstd.Start(source.Path, run.BytesProgress(), ct);
         return await RescueWriter.WriteAsync(shell, write with { WireCompression = ImageCompression.Zstd }, zstd.Output, null, ct);
     }
 

@@ -1,17 +1,23 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Drover.Images.Upload;
 
-/// <summary>Compresses a stream with a local <c>zstd -1</c> process for the transfer; read <see cref="Output"/>.</summary>
+/// <summary>
+/// Compresses a file with a local <c>zstd -1</c> process for the transfer; read <see cref="Output"/>. zstd reads the
+/// file itself (no copy through managed buffers); progress comes from its file position in <c>/proc/PID/fdinfo</c>.
+/// </summary>
 internal sealed class LocalZstd : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly Task _feeder;
+    private readonly CancellationTokenSource _stop;
+    private readonly Task _watcher;
 
-    private LocalZstd(Process process, Task feeder)
+    private LocalZstd(Process process, Task watcher, CancellationTokenSource stop)
     {
         _process = process;
-        _feeder = feeder;
+        _watcher = watcher;
+        _stop = stop;
     }
 
     public Stream Output => _process.StandardOutput.BaseStream;
@@ -19,35 +25,61 @@ internal sealed class LocalZstd : IAsyncDisposable
     public static bool Available()
         => Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, "zstd"))) == true;
 
-    public static LocalZstd Start(Stream input, IProgress<long>? read, CancellationToken ct)
+    public static LocalZstd Start(string path, IProgress<long>? read, CancellationToken ct)
     {
-        var start = new ProcessStartInfo("zstd") { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-1", "-T0", "-q", "-c" })
+        var start = new ProcessStartInfo("zstd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-1", "-T0", "-q", "-c", "--", path })
         {
             start.ArgumentList.Add(a);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start zstd");
         _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        var feeder = Task.Run(async () =>
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watcher = read is null ? Task.CompletedTask : Task.Run(() => WatchAsync(process, path, read, stop.Token), CancellationToken.None);
+        return new LocalZstd(process, watcher, stop);
+    }
+
+    /// <summary>Reports how far zstd has read the file, twice a second, until it exits.</summary>
+    private static async Task WatchAsync(Process process, string path, IProgress<long> read, CancellationToken ct)
+    {
+        var full = Path.GetFullPath(path);
+        var length = new FileInfo(full).Length;
+        try
         {
-            var buffer = new byte[1 << 20];
-            long total = 0;
-            int n;
-            try
+            while (!ct.IsCancellationRequested && !process.HasExited)
             {
-                while ((n = await input.ReadAsync(buffer, ct)) > 0)
+                if (Position(process.Id, full) is { } pos)
                 {
-                    await process.StandardInput.BaseStream.WriteAsync(buffer.AsMemory(0, n), ct);
-                    total += n;
-                    read?.Report(total);
+                    read.Report(pos);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        read.Report(length);
+    }
+
+    private static long? Position(int pid, string file)
+    {
+        try
+        {
+            foreach (var fd in Directory.EnumerateFiles($"/proc/{pid}/fd"))
+            {
+                if (new FileInfo(fd).LinkTarget == file)
+                {
+                    var pos = File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").FirstOrDefault(l => l.StartsWith("pos:", StringComparison.Ordinal));
+                    return pos is null ? null : long.Parse(pos[4..].Trim(), CultureInfo.InvariantCulture);
                 }
             }
-            finally
-            {
-                process.StandardInput.Close();
-            }
-        }, ct);
-        return new LocalZstd(process, feeder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // The process exited or the fd closed between looking and reading.
+        }
+        return null;
     }
 
     public async ValueTask DisposeAsync()
@@ -57,14 +89,9 @@ internal sealed class LocalZstd : IAsyncDisposable
             _process.Kill();
         }
         await _process.WaitForExitAsync(CancellationToken.None);
-        try
-        {
-            await _feeder;
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException)
-        {
-            // The reader went away first (failure or cancellation); that error is reported by the caller.
-        }
+        await _stop.CancelAsync();
+        await _watcher;
+        _stop.Dispose();
         _process.Dispose();
     }
 }

@@ -36,6 +36,9 @@ public sealed record UploadOptions
     /// <summary>How long to wait for the rescue system's SSH after power-on.</summary>
     public TimeSpan SshTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>Also read the written bytes back from the disk and compare (a second pass; the streamed digest is always checked).</summary>
+    public bool ReadBack { get; init; }
+
     /// <summary>Compress uncompressed raw images with zstd for the transfer (when both sides have zstd).</summary>
     public bool WireCompression { get; init; } = true;
 }
