@@ -102,6 +102,7 @@ internal sealed class RegistryDocument
     /// <summary>Host routes this instance added (<c>ip route</c> arguments).</summary>
     public List<string> Routes { get; init; } = [];
 
+    [JsonIgnore]
     public bool IsEmpty => Entries.Count == 0 && Routes.Count == 0;
 }
 
