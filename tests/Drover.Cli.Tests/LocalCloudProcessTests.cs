@@ -79,33 +79,27 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Down_stops_the_rescue_systems_gracefully()
+    {
+        // Arrange
+        var (pid, machine) = await UpWithRescueRunningAsync();
+        Leftovers(machine).ShouldNotBeEmpty();
+
+        // Act
+        var down = await _cli.RunAsync("local", "down");
+
+        // Assert
+        down.ExitCode.ShouldBe(0, down.ToString());
+        IsRunning(pid).ShouldBeFalse();
+        down.Stderr.ShouldNotContain("removed", Case.Insensitive, "the server stopped its rescue systems itself; nothing was left to sweep");
+        Leftovers(machine).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Down_after_the_local_cloud_was_killed_removes_the_rescue_system_it_left()
     {
         // Arrange
-        var support = MachineSupportProbe.Probe();
-        if (support.Mode != MachineSupportProbe.Machines)
-        {
-            Assert.Skip($"rescue systems cannot run here: {support.Reason}");
-        }
-        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
-        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
-        var pid = status.RootElement.GetProperty("pid").GetInt32();
-        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
-        var token = status.RootElement.GetProperty("token").GetString()!;
-        var client = HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) });
-        var keyFile = Path.Combine(_cli.Home, "id_ed25519");
-        using (var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]))
-        {
-            await keygen.WaitForExitAsync(Ct);
-        }
-        var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = "crash", PublicKey = (await File.ReadAllTextAsync(keyFile + ".pub", Ct)).Trim() }, Ct);
-        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = "crash", ServerType = "cx23", Image = "ubuntu-24.04", StartAfterCreate = false }, Ct);
-        await client.Actions.WaitAsync([created.Action], cancellationToken: Ct);
-        await client.Actions.WaitAsync([(await client.Servers.EnableRescueAsync(created.Server.Id, new EnableRescueRequest { SshKeys = [key.Id] }, Ct)).Action], cancellationToken: Ct);
-        await client.Actions.WaitAsync([await client.Servers.PowerOnAsync(created.Server.Id, Ct)], cancellationToken: Ct);
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
+        var (pid, machine) = await UpWithRescueRunningAsync();
         using (var server = Process.GetProcessById(pid))
         {
             server.Kill();
@@ -125,6 +119,40 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         down.ExitCode.ShouldBe(0, down.ToString());
         down.Stderr.ShouldContain("removed 1 rescue system(s)");
         Leftovers(machine).ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// 'drover local up', then a server booted into its rescue system through the API; skips (with the reason) where
+    /// rescue systems cannot run. Returns the server process's PID and where the rescue system is.
+    /// </summary>
+    private async Task<(int Pid, ControlServerMachine Machine)> UpWithRescueRunningAsync()
+    {
+        var support = MachineSupportProbe.Probe();
+        if (support.Mode != MachineSupportProbe.Machines)
+        {
+            Assert.Skip($"rescue systems cannot run here: {support.Reason}");
+        }
+        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
+        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
+        var pid = status.RootElement.GetProperty("pid").GetInt32();
+        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
+        var token = status.RootElement.GetProperty("token").GetString()!;
+        var client = HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) });
+        var keyFile = Path.Combine(_cli.Home, "id_ed25519");
+        using (var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]))
+        {
+            await keygen.WaitForExitAsync(Ct);
+        }
+        var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = "rescue", PublicKey = (await File.ReadAllTextAsync(keyFile + ".pub", Ct)).Trim() }, Ct);
+        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = "rescue", ServerType = "cx23", Image = "ubuntu-24.04", StartAfterCreate = false }, Ct);
+        await client.Actions.WaitAsync([created.Action], cancellationToken: Ct);
+        await client.Actions.WaitAsync([(await client.Servers.EnableRescueAsync(created.Server.Id, new EnableRescueRequest { SshKeys = [key.Id] }, Ct)).Action], cancellationToken: Ct);
+        await client.Actions.WaitAsync([await client.Servers.PowerOnAsync(created.Server.Id, Ct)], cancellationToken: Ct);
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
+        machine.Rescue.Running.ShouldBeTrue();
+        return (pid, machine);
     }
 
     /// <summary>What of a rescue system is still on the host: namespace, veth, sshd, loop device over its disk.</summary>
