@@ -36,6 +36,8 @@ public sealed class TestLocalCloud : IAsyncDisposable
         Token = DefaultToken,
         ActionDuration = TimeSpan.FromSeconds(1),
         TimeProvider = timeProvider ?? TimeProvider.System,
+        // API-only unless a test asks for real rescue systems (Machines = Auto): cheaper, and nothing on the host.
+        Machines = MachineMode.Off,
     };
 
     /// <summary>In memory: requests go straight from the client's handler into the app, no socket.</summary>

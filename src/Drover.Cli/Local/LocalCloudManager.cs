@@ -10,6 +10,9 @@ namespace Drover.Cli.Local;
 /// <summary>What <c>drover local status</c> reports.</summary>
 public sealed record LocalCloudStatus
 {
+    /// <summary>Never shows the token.</summary>
+    public override string ToString() => $"LocalCloudStatus {{ Running = {Running}, Pid = {Pid}, Endpoint = {Endpoint} }}";
+
     public bool Running { get; init; }
     public int? Pid { get; init; }
     public string? Endpoint { get; init; }
@@ -64,8 +67,15 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             return current;
         }
         Directory.CreateDirectory(Dir);
+        // One 'up' or 'down' at a time per local cloud: parallel callers would start two servers on one state.
+        using var exclusive = await LockAsync(cancellationToken);
+        current = await StatusAsync(cancellationToken);
+        if (current.Running)
+        {
+            return current;
+        }
         var token = ReadToken() ?? CreateToken();
-        var readyFile = Path.Combine(Dir, "ready.json");
+        var readyFile = Path.Combine(Dir, $"ready-{Environment.ProcessId}.json");
         File.Delete(readyFile);
         var (file, args) = SelfCommand();
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -104,12 +114,31 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         throw new InvalidOperationException($"the local cloud did not start within {_startTimeout.TotalSeconds:0} s; see {LogFile}");
     }
 
+    /// <summary>An exclusive lock on this local cloud's directory (flock through FileShare.None), waited for.</summary>
+    private async Task<FileStream> LockAsync(CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path.Combine(Dir, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < _startTimeout + TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>
     /// Stops the local cloud by its PID; state stays. Then removes what a server that is gone (killed, crashed) left on
     /// the host: the rescue systems its registry names. Returns whether one was running.
     /// </summary>
     public async Task<bool> DownAsync(CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(Dir);
+        using var exclusive = await LockAsync(cancellationToken);
         var info = ReadInfo();
         if (info is null)
         {
@@ -212,9 +241,12 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 
     private static async Task SignalAsync(int pid, string signal, CancellationToken cancellationToken)
     {
-        var kill = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-        kill.ArgumentList.Add("-" + signal);
-        kill.ArgumentList.Add(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The shell's builtin kill: minimal systems may lack procps' kill binary.
+        var kill = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var a in new[] { "-c", "kill -s \"$1\" \"$2\"", "sh", signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            kill.ArgumentList.Add(a);
+        }
         using var p = Process.Start(kill)!;
         await p.WaitForExitAsync(cancellationToken);
     }
@@ -261,8 +293,12 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
     private string CreateToken()
     {
         var token = LocalCloudOptions.NewToken();
-        File.WriteAllText(TokenFile, token);
-        File.SetUnixFileMode(TokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Created 0600 from the start; CreateNew fails rather than overwrite a token another 'up' just made.
+        using (var stream = new FileStream(TokenFile, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(token);
+        }
         return token;
     }
 }

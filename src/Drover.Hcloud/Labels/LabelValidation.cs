@@ -52,8 +52,12 @@ public static partial class LabelValidation
     }
 
     /// <summary>Why a value is invalid, or null when it is valid.</summary>
-    public static string? ValueProblem(string value)
+    public static string? ValueProblem(string? value)
     {
+        if (value is null)
+        {
+            return "a label value must not be null (use \"\" for a key without a value)";
+        }
         if (value.Length == 0)
         {
             return null;

@@ -37,17 +37,17 @@ internal static class FirewallsEndpoints
         firewalls.MapPost("/{id:long}/actions/apply_to_resources", async (HttpContext ctx, long id) =>
         {
             var body = await Wire.ReadAsync(ctx, Default.ApplyFirewallRequest);
-            return state.Run(() => Actions(state.ApplyFirewall(id, body.ApplyTo)));
+            return state.Run(() => Actions(state.ApplyFirewall(id, body.ApplyTo ?? throw ApiException.InvalidInput("apply_to", "is required"))));
         });
         firewalls.MapPost("/{id:long}/actions/remove_from_resources", async (HttpContext ctx, long id) =>
         {
             var body = await Wire.ReadAsync(ctx, Default.RemoveFirewallRequest);
-            return state.Run(() => Actions(state.RemoveFirewall(id, body.RemoveFrom)));
+            return state.Run(() => Actions(state.RemoveFirewall(id, body.RemoveFrom ?? throw ApiException.InvalidInput("remove_from", "is required"))));
         });
         firewalls.MapPost("/{id:long}/actions/set_rules", async (HttpContext ctx, long id) =>
         {
             var body = await Wire.ReadAsync(ctx, Default.SetFirewallRulesRequest);
-            return state.Run(() => Actions(state.SetFirewallRules(id, body.Rules)));
+            return state.Run(() => Actions(state.SetFirewallRules(id, body.Rules ?? throw ApiException.InvalidInput("rules", "is required"))));
         });
     }
 

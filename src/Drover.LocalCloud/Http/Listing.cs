@@ -78,7 +78,8 @@ internal static class Listing
         var perPage = Math.Min(IntParameter(context, "per_page", DefaultPerPage), MaxPerPage);
         var all = items.ToList();
         var lastPage = Math.Max(1, (all.Count + perPage - 1) / perPage);
-        var slice = all.Skip((page - 1) * perPage).Take(perPage).ToList();
+        var skip = ((long)page - 1) * perPage;
+        var slice = skip >= all.Count ? [] : all.Skip((int)skip).Take(perPage).ToList();
         var pagination = new Pagination
         {
             Page = page,

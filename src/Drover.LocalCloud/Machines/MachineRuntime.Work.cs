@@ -46,7 +46,10 @@ internal sealed partial class MachineRuntime
     public Task Delete(long serverId) => Enqueue(serverId, async ct =>
     {
         await StopRescueAsync(serverId, ct);
-        File.Delete(DiskPath(serverId));
+        if (File.Exists(DiskPath(serverId)))
+        {
+            File.Delete(DiskPath(serverId));
+        }
     });
 
     /// <summary><c>create_image</c>: copies the disk sparsely to the image store; returns the compressed data size in GB.</summary>
@@ -74,8 +77,11 @@ internal sealed partial class MachineRuntime
     public void DeleteImage(long imageId)
     {
         var path = ImagePath(imageId);
-        File.Delete(path);
-        File.Delete(path + ".partial");
+        // File.Delete throws when the directory is missing (no snapshot was stored yet): check first.
+        foreach (var file in new[] { path, path + ".partial" }.Where(File.Exists))
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>Where a server's disk and rescue system are, for the control API.</summary>

@@ -34,6 +34,10 @@ public sealed partial class LocalCloudState
         ValidateLabels(request.Labels);
         var rules = Normalize(request.Rules ?? []);
         ValidateRules(rules);
+        foreach (var target in request.ApplyTo ?? [])
+        {
+            ValidateTarget(target);
+        }
         var firewall = new Firewall { Id = NextId(), Name = request.Name, Labels = request.Labels ?? new Dictionary<string, string>(), Created = Now, Rules = rules };
         _doc.Firewalls.Add(firewall);
         var actions = new List<CloudAction>();
@@ -69,7 +73,16 @@ public sealed partial class LocalCloudState
 
     public IReadOnlyList<CloudAction> ApplyFirewall(long id, IReadOnlyList<FirewallResource> targets)
     {
-        _ = FindFirewall(id) ?? throw ApiException.NotFound("firewall");
+        var firewall = FindFirewall(id) ?? throw ApiException.NotFound("firewall");
+        // All targets are checked before any is applied: a failed request changes nothing.
+        foreach (var target in targets)
+        {
+            ValidateTarget(target);
+            if (firewall.AppliedTo.Any(a => SameTarget(a, target)) || targets.Count(t => SameTarget(t, target)) > 1)
+            {
+                throw new ApiException(422, "firewall_already_applied", "firewall is already applied to this resource");
+            }
+        }
         return [.. targets.Select(t => ApplyFirewallTo(id, t))];
     }
 
@@ -90,10 +103,9 @@ public sealed partial class LocalCloudState
         return [View(StartAction("set_firewall_rules", [new ActionResource { Id = id, Type = "firewall" }]))];
     }
 
-    private CloudAction ApplyFirewallTo(long id, FirewallResource target)
+    private void ValidateTarget(FirewallResource target)
     {
-        var firewall = FindFirewall(id)!;
-        switch (target.Type)
+        switch (target?.Type)
         {
             case "server":
                 var serverId = target.Server?.Id ?? throw Invalid("apply_to", "server.id is required for type server");
@@ -107,8 +119,14 @@ public sealed partial class LocalCloudState
                 }
                 break;
             default:
-                throw Invalid("apply_to", $"type '{target.Type}' is not one of server, label_selector");
+                throw Invalid("apply_to", $"type '{target?.Type}' is not one of server, label_selector");
         }
+    }
+
+    private CloudAction ApplyFirewallTo(long id, FirewallResource target)
+    {
+        var firewall = FindFirewall(id)!;
+        ValidateTarget(target);
         if (firewall.AppliedTo.Any(a => SameTarget(a, target)))
         {
             throw new ApiException(422, "firewall_already_applied", "firewall is already applied to this resource");

@@ -63,6 +63,11 @@ public sealed partial class LocalCloudState
         }
         ValidateLabels(request.Labels);
         var networks = (request.Networks ?? []).Select(id => FindNetwork(id) ?? throw Invalid("networks", $"network {id} not found")).ToList();
+        foreach (var network in networks.Where(n => n.Subnets.All(s => s.NetworkZone != location.NetworkZone || s.IpRange is null)))
+        {
+            // Checked before anything is created: a failed request leaves no half-made server behind.
+            throw new ApiException(422, "no_subnet_available", $"network {network.Id} has no subnet in network zone {location.NetworkZone}");
+        }
         foreach (var f in request.Firewalls ?? [])
         {
             _ = FindFirewall(f.Firewall) ?? throw Invalid("firewalls", $"firewall {f.Firewall} not found");
@@ -259,7 +264,7 @@ public sealed partial class LocalCloudState
         };
         if (command is "reboot" && record.Server.Status != ServerStatus.Running)
         {
-            throw new ApiException(409, ErrorCode.Conflict, "server is not running");
+            throw new ApiException(422, "server_not_running", "server is not running; power it on instead");
         }
         SetStatus(record, transitional);
         Func<ActionRecord, Task> work = command is "poweroff" or "shutdown"
@@ -354,7 +359,7 @@ public sealed partial class LocalCloudState
         var type = Catalog.FindServerType(request.ServerType) ?? throw Invalid("server_type", $"server type '{request.ServerType}' not found");
         if (record.Server.Status != ServerStatus.Off)
         {
-            throw new ApiException(409, ErrorCode.ServerNotStopped, "server must be stopped before changing its type");
+            throw new ApiException(422, ErrorCode.ServerNotStopped, "server must be stopped before changing its type");
         }
         if (type.Architecture != record.Server.ServerType.Architecture)
         {
