@@ -131,4 +131,50 @@ public sealed class CliTests : IAsyncLifetime
             result.Stdout.ShouldContain(command);
         }
     }
+
+    [Fact]
+    public async Task Prune_keeps_the_newest_snapshots_and_label_sets_and_removes_labels()
+    {
+        await _cloud.ControlAsync(HttpMethod.Post, "seed/snapshots", """{"count": 5, "description_prefix": "base", "labels": {"os": "debian", "stage": "test"}}""");
+
+        var dry = await _cli.RunAsync("image", "prune", "-l", "os=debian", "--keep", "2", "--dry-run", "-o", "json");
+        var prune = await _cli.RunAsync("image", "prune", "-l", "os=debian", "--keep", "2", "-o", "json");
+        var left = JsonSerializer.Deserialize((await _cli.RunAsync("image", "list", "--type", "snapshot", "-o", "json")).Stdout, HcloudJsonContext.Default.IReadOnlyListImage)!;
+        var label = await _cli.RunAsync("image", "label", left[0].Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "role=web", "stage-", "-o", "json");
+
+        dry.ExitCode.ShouldBe(0, dry.ToString());
+        JsonSerializer.Deserialize(dry.Stdout, HcloudJsonContext.Default.IReadOnlyListImage)!.Count.ShouldBe(3);
+        JsonSerializer.Deserialize(prune.Stdout, HcloudJsonContext.Default.IReadOnlyListImage)!.Count.ShouldBe(3);
+        left.Select(i => i.Description).ShouldBe(["base-4", "base-5"]);
+        label.ExitCode.ShouldBe(0, label.ToString());
+        var labels = JsonSerializer.Deserialize(label.Stdout, HcloudJsonContext.Default.Image)!.Labels;
+        labels["role"].ShouldBe("web");
+        labels.Keys.ShouldNotContain("stage");
+    }
+
+    [Fact]
+    public async Task Cleanup_dry_run_lists_and_deletes_nothing()
+    {
+        var result = await _cli.RunAsync("cleanup", "--dry-run", "-o", "json");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.Stdout.Trim().ShouldBe("[]");
+    }
+
+    [Fact]
+    public async Task Upload_refuses_bad_input_before_any_api_call()
+    {
+        var both = await _cli.RunAsync("image", "upload", "--image-path", "x", "--image-url", "http://127.0.0.1/x");
+        var sha = await _cli.RunAsync("image", "upload", "--image-path", "x", "--sha256", "nothex");
+        var labels = await _cli.RunAsync("image", "upload", "--image-path", "x", "--labels", "bad key=1");
+        var missing = await _cli.RunAsync("image", "upload", "--image-path", "/nonexistent/image.raw");
+
+        both.ExitCode.ShouldBe(2);
+        sha.Stderr.ShouldContain("--sha256");
+        labels.ExitCode.ShouldBe(2);
+        labels.Stderr.ShouldContain("bad key");
+        missing.ExitCode.ShouldBe(1);
+        missing.Stderr.ShouldContain("/nonexistent/image.raw");
+        (await _cli.RunAsync("ssh-key", "list", "-o", "json")).Stdout.Trim().ShouldBe("[]");
+    }
 }
