@@ -11,7 +11,7 @@ namespace Drover.Images.Tests;
 
 public sealed class SnapshotRetentionTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset _t0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private static Image Snapshot(long id, int minutes, Architecture arch, bool protect = false) => new()
     {
@@ -20,7 +20,7 @@ public sealed class SnapshotRetentionTests
         Status = ImageStatus.Available,
         Description = $"s{id}",
         DiskSize = 40,
-        Created = T0.AddMinutes(minutes),
+        Created = _t0.AddMinutes(minutes),
         OsFlavor = "debian",
         Architecture = arch,
         Protection = new Protection { Delete = protect },
