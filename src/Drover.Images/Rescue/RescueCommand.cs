@@ -63,7 +63,7 @@ public static partial class RescueCommand
         set -euo pipefail
         dev={DEVICE}
         [ -b "$dev" ] || { echo "drover: $dev is not a block device" >&2; exit 66; }
-        w=$(mktemp -d /tmp/drover.XXXXXX); trap 'rm -rf "$w"' EXIT
+        w=$(mktemp -d -t drover.XXXXXX); trap 'rm -rf "$w"' EXIT
         size=$(blockdev --getsize64 "$dev")
         # coreutils' sha256sum does not use the CPU's SHA instructions; openssl does (4x faster here).
         if command -v openssl >/dev/null; then sha() { openssl dgst -sha256 -r | cut -d' ' -f1; }; else sha() { sha256sum | cut -d' ' -f1; }; fi

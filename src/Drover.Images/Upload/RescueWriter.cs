@@ -23,6 +23,19 @@ public sealed class RescueWriter(HcloudClient client, ILogger logger, TimeProvid
     public async Task<(IRemoteShell Shell, bool HasZstd)> ConnectAsync(SshTarget target, TimeSpan sshTimeout, CancellationToken ct)
     {
         var shell = shellFactory(target);
+        try
+        {
+            return await ProbeAsync(shell, target, sshTimeout, ct);
+        }
+        catch
+        {
+            await shell.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<(IRemoteShell Shell, bool HasZstd)> ProbeAsync(IRemoteShell shell, SshTarget target, TimeSpan sshTimeout, CancellationToken ct)
+    {
         var started = timeProvider.GetTimestamp();
         string last = "";
         while (true)
@@ -42,7 +55,6 @@ public sealed class RescueWriter(HcloudClient client, ILogger logger, TimeProvid
             }
             if (timeProvider.GetElapsedTime(started) > sshTimeout)
             {
-                await shell.DisposeAsync();
                 throw new RemoteShellException($"the rescue system at {target.Host} was not reachable over SSH within {sshTimeout.TotalSeconds:0} s: {last}");
             }
             await Task.Delay(TimeSpan.FromSeconds(1), timeProvider, ct);

@@ -63,6 +63,8 @@ internal sealed class RescueSystem
         await HostCommand.CheckAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"drover-rescue-{spec.ServerId}", "-f", hostKey], cancellationToken);
         var authorizedKeys = Path.Combine(dir, "authorized_keys");
         await File.WriteAllTextAsync(authorizedKeys, string.Concat(spec.AuthorizedKeys.Select(k => k.Trim() + "\n")), cancellationToken);
+        // Sessions get TMPDIR inside this folder: what a killed session leaves there goes when the rescue stops.
+        Directory.CreateDirectory(Path.Combine(dir, "tmp"));
         var config = Path.Combine(dir, "sshd_config");
         await File.WriteAllTextAsync(config, SshdConfig(Address, hostKey, authorizedKeys, dir), cancellationToken);
         var script = Path.Combine(dir, "rescue.sh");
@@ -163,6 +165,7 @@ internal sealed class RescueSystem
         HostKey {hostKey}
         AuthorizedKeysFile {authorizedKeys}
         PidFile {Path.Combine(dir, "sshd.pid")}
+        SetEnv TMPDIR={Path.Combine(dir, "tmp")}
         PermitRootLogin prohibit-password
         PubkeyAuthentication yes
         PasswordAuthentication no
