@@ -15,6 +15,9 @@ public sealed record UserDataInput
     /// <summary><c>${SSH_AUTHORIZED_KEYS}</c>, OpenSSH public keys.</summary>
     public IReadOnlyList<string> SshAuthorizedKeys { get; init; } = [];
 
+    /// <summary>Groups of the admin user in the structured form (Debian's <c>sudo</c>; NixOS would use <c>wheel</c>).</summary>
+    public IReadOnlyList<string> AdminGroups { get; init; } = ["sudo"];
+
     /// <summary><c>${FLAKE_REF}</c>; written to <c>/etc/nix-flake-target</c> by the structured form.</summary>
     public string? FlakeRef { get; init; }
 
