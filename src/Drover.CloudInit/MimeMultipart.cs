@@ -24,11 +24,8 @@ internal static class MimeMultipart
                 .Append(CultureInfo.InvariantCulture, $"Content-Transfer-Encoding: {encoding}\n")
                 .Append(CultureInfo.InvariantCulture, $"Content-Disposition: attachment; filename=\"{FileName(part.SourceName)}\"\n")
                 .Append('\n')
-                .Append(part.Content);
-            if (!part.Content.EndsWith('\n'))
-            {
-                text.Append('\n');
-            }
+                .Append(part.Content)
+                .Append('\n'); // belongs to the next delimiter (RFC 2046), so the part keeps its last line break
         }
 
         return text.Append(CultureInfo.InvariantCulture, $"--{boundary}--\n").ToString();

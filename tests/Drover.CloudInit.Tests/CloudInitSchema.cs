@@ -52,6 +52,59 @@ internal static class CloudInitSchema
         }
     }
 
+    /// <summary>
+    /// Reads user-data with cloud-init's own <c>UserDataProcessor</c> (the Python behind the <c>cloud-init</c>
+    /// script) and returns one line per part: content type, file name, and the payload's length in bytes.
+    /// </summary>
+    public static string[] ReadParts(string userData)
+    {
+        var executable = _executable.Value;
+        if (executable is null)
+        {
+            Assert.Skip("cloud-init is not installed: no 'cloud-init' on PATH (Debian: apt-get install cloud-init)");
+        }
+
+        var python = File.ReadLines(executable).First().TrimStart('#', '!').Trim();
+        const string Script = """
+            import sys
+            from cloudinit import user_data
+            msg = user_data.UserDataProcessor({}).process(open(sys.argv[1], 'rb').read())
+            for p in msg.walk():
+                if p.get_content_maintype() != 'multipart':
+                    print(p.get_content_type(), p.get_filename(), len(p.get_payload(decode=True)))
+            """;
+        var file = Path.Combine(Path.GetTempPath(), $"drover-userdata-{Guid.NewGuid():N}");
+        File.WriteAllText(file, userData);
+        try
+        {
+            var start = new ProcessStartInfo(python.Split(' ')[0])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in python.Split(' ').Skip(1).Concat(["-c", Script, file]))
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                Assert.Fail($"cloud-init could not read the user-data (exit {process.ExitCode}):\n{stderr.Result}");
+            }
+
+            return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static string? Find()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
