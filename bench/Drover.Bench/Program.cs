@@ -7,6 +7,11 @@ using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud;
 
+if (args.Length > 0 && args[0] == "bootstrap")
+{
+    return await Drover.Bench.BootstrapBench.RunAsync(args[1..]);
+}
+
 // bench list-snapshots [--count N] [--rounds R]
 // Lists N snapshots (50 per page) from a local cloud on 127.0.0.1 through HcloudClient and, in the same process and
 // against the same server, through a minimal raw-HTTP pager (the baseline). Reports requests, median times and the ratio.

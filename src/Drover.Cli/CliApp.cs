@@ -23,6 +23,9 @@ public static class CliApp
         root.Subcommands.Add(ServerCommands.Create(env));
         root.Subcommands.Add(ImageCommands.Create(env));
         root.Subcommands.Add(SshKeyCommands.Create(env));
+        root.Subcommands.Add(BootstrapCommand.Create(env));
+        root.Subcommands.Add(SecretsCommand.Create(env));
+        root.Subcommands.Add(UserDataCommand.Create(env));
         root.Subcommands.Add(CleanupCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         return root;

@@ -5,6 +5,19 @@ public sealed record DroverPaths(string ConfigFile, string DataDirectory)
 {
     public string LocalDirectory => Path.Combine(DataDirectory, "local");
 
+    /// <summary>
+    /// The host keys of fleet servers Drover has connected to (trusted on first use). Kept apart from the user's own
+    /// known_hosts: fleet servers are cattle, and their addresses come and go.
+    /// </summary>
+    public string KnownHostsFile
+    {
+        get
+        {
+            Directory.CreateDirectory(DataDirectory);
+            return Path.Combine(DataDirectory, "known_hosts");
+        }
+    }
+
     public static DroverPaths From(CliIO io)
     {
         var home = io.Env("HOME") ?? System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);

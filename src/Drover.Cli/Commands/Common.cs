@@ -57,6 +57,14 @@ internal static class Common
             {
                 return await body(parse, ct);
             }
+            catch (Fleet.Config.FleetConfigException e)
+            {
+                foreach (var line in e.Diagnostics.Count > 0 ? e.Diagnostics.Select(d => d.ToString()) : [e.Message])
+                {
+                    await err.WriteLineAsync($"error: {line}");
+                }
+                return Failure;
+            }
             catch (UsageException e)
             {
                 await err.WriteLineAsync($"error: {e.Message}");

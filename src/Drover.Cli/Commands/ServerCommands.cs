@@ -10,9 +10,10 @@ internal static class ServerCommands
 {
     public static Command Create(CliEnv env)
     {
-        var server = new Command("server", "Servers: list and describe");
+        var server = new Command("server", "Servers: list, describe, and converge again (update apply)");
         server.Subcommands.Add(List(env));
         server.Subcommands.Add(Describe(env));
+        server.Subcommands.Add(ServerUpdateCommand.Create(env));
         return server;
     }
 

@@ -34,6 +34,16 @@ internal static class MachineEndpoints
                 },
             }, json.ControlServerMachine);
         });
+        control.MapGet("/servers/{id:long}/user-data", (long id) =>
+        {
+            // What the metadata service will hand the server at boot, byte for byte.
+            var userData = state.Run(() =>
+            {
+                state.GetServer(id);
+                return state.UserDataOf(id);
+            });
+            return Results.Text(userData ?? "", "text/plain; charset=utf-8");
+        });
         control.MapGet("/servers/{id:long}/disk", (long id) =>
         {
             state.Run(() => state.GetServer(id));
