@@ -178,7 +178,7 @@ public static partial class FleetLoader
 
             if (_diagnostics.Count > 0)
             {
-                throw new FleetConfigException(_diagnostics);
+                throw new FleetConfigException([.. _diagnostics.OrderBy(d => d.Location?.Line ?? 0).ThenBy(d => d.Location?.Column ?? 0)]);
             }
             return new FleetFile
             {

@@ -49,7 +49,11 @@ internal sealed class YamlMap(bool flow, YamlPos start, YamlPos end, List<KeyVal
 
     public YamlScalar? KeyNode(string key) => Entries.FirstOrDefault(e => e.Key.Value == key).Key;
 
-    public override int ContentEnd => Flow || Entries.Count == 0 ? End.Index : Entries[^1].Value.ContentEnd;
+    public override int ContentEnd => Flow || Entries.Count == 0 ? End.Index : EntryEnd(Entries[^1]);
+
+    /// <summary>The end of an entry's content; an entry without a value ends with its key (the parser places empty values at the next token).</summary>
+    public static int EntryEnd(KeyValuePair<YamlScalar, YamlNodeBase> entry)
+        => entry.Value is YamlScalar { Value: "", Style: ScalarStyle.Plain } ? entry.Key.End.Index : entry.Value.ContentEnd;
 
     public override string Describe() => "a mapping";
 }
@@ -86,7 +90,7 @@ internal static class YamlTree
                 return null;
             }
             parser.Consume<DocumentStart>();
-            var root = ReadNode(parser, anchors, problems);
+            var root = ReadNode(text, parser, anchors, problems);
             parser.Consume<DocumentEnd>();
             if (parser.Accept<DocumentStart>(out var second))
             {
@@ -102,7 +106,14 @@ internal static class YamlTree
         }
     }
 
-    private static YamlNodeBase ReadNode(IParser parser, Dictionary<string, YamlNodeBase> anchors, List<YamlProblem> problems)
+    /// <summary>The parser ends a flow collection at its closing bracket; the node ends after it.</summary>
+    private static YamlPos FlowEnd(string text, Mark end, char bracket)
+    {
+        var pos = YamlPos.From(end);
+        return pos.Index < text.Length && text[pos.Index] == bracket ? pos with { Index = pos.Index + 1, Column = pos.Column + 1 } : pos;
+    }
+
+    private static YamlNodeBase ReadNode(string text, IParser parser, Dictionary<string, YamlNodeBase> anchors, List<YamlProblem> problems)
     {
         if (parser.TryConsume<AnchorAlias>(out var alias))
         {
@@ -125,10 +136,10 @@ internal static class YamlTree
             var items = new List<YamlNodeBase>();
             while (!parser.Accept<SequenceEnd>(out _))
             {
-                items.Add(ReadNode(parser, anchors, problems));
+                items.Add(ReadNode(text, parser, anchors, problems));
             }
             var seqEnd = parser.Consume<SequenceEnd>();
-            node = new YamlSeq(seqStart.Style == SequenceStyle.Flow, YamlPos.From(seqStart.Start), YamlPos.From(seqEnd.End), items);
+            node = new YamlSeq(seqStart.Style == SequenceStyle.Flow, YamlPos.From(seqStart.Start), FlowEnd(text, seqEnd.End, ']'), items);
             anchor = seqStart.Anchor.IsEmpty ? "" : seqStart.Anchor.Value;
         }
         else
@@ -137,8 +148,8 @@ internal static class YamlTree
             var entries = new List<KeyValuePair<YamlScalar, YamlNodeBase>>();
             while (!parser.Accept<MappingEnd>(out _))
             {
-                var key = ReadNode(parser, anchors, problems);
-                var value = ReadNode(parser, anchors, problems);
+                var key = ReadNode(text, parser, anchors, problems);
+                var value = ReadNode(text, parser, anchors, problems);
                 if (key is YamlScalar k)
                 {
                     entries.Add(new(k, value));
@@ -149,7 +160,7 @@ internal static class YamlTree
                 }
             }
             var mapEnd = parser.Consume<MappingEnd>();
-            node = new YamlMap(mapStart.Style == MappingStyle.Flow, YamlPos.From(mapStart.Start), YamlPos.From(mapEnd.End), entries);
+            node = new YamlMap(mapStart.Style == MappingStyle.Flow, YamlPos.From(mapStart.Start), FlowEnd(text, mapEnd.End, '}'), entries);
             anchor = mapStart.Anchor.IsEmpty ? "" : mapStart.Anchor.Value;
         }
         if (anchor.Length > 0)
