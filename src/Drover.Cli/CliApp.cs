@@ -26,6 +26,9 @@ public static class CliApp
         root.Subcommands.Add(BootstrapCommand.Create(env));
         root.Subcommands.Add(SecretsCommand.Create(env));
         root.Subcommands.Add(UserDataCommand.Create(env));
+        root.Subcommands.Add(InitCommand.Create(env));
+        root.Subcommands.Add(SchemaCommand.Create(env));
+        root.Subcommands.Add(HostCommands.Create(env));
         root.Subcommands.Add(CleanupCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         return root;

@@ -156,7 +156,7 @@ public sealed class FleetLoaderTests : IDisposable
               h4:
                 image: 1
                 architecture: arm
-                user_data: {templates: [missing.yaml], variables: {lower: x}}
+                user_data: {templates: [missing.yaml], variables: {lower: x, HOSTNAME: y}}
                 network: {address: 10.0.0.5}
             """);
 
@@ -174,7 +174,8 @@ public sealed class FleetLoaderTests : IDisposable
         text.ShouldContain(t => t.StartsWith("19:5 hosts.h4.architecture: only applies with 'image_selector'", StringComparison.Ordinal));
         text.ShouldContain(t => t.StartsWith("20:29 hosts.h4.user_data.templates[0]: template not found", StringComparison.Ordinal));
         text.ShouldContain(t => t.StartsWith("20:56 hosts.h4.user_data.variables.lower: a variable name must match", StringComparison.Ordinal));
-        text.Count.ShouldBe(14);
+        text.Count.ShouldBe(15);
+        text.ShouldContain(t => t.StartsWith("20:66 hosts.h4.user_data.variables.HOSTNAME: ${HOSTNAME} is a built-in placeholder", StringComparison.Ordinal));
         e.Diagnostics.Select(d => d.Location!.Value.Line).ShouldBeInOrder();
         text.ShouldContain(t => t.StartsWith("21:24 hosts.h4.network.address: '10.0.0.5' is not an address with a prefix length", StringComparison.Ordinal));
     }

@@ -12,7 +12,7 @@ internal static class FleetCommon
     /// <summary><c>--config FILE</c>; recursive, so <c>drover host --config F list</c> works as well as <c>drover host list --config F</c>.</summary>
     public static readonly Option<string> ConfigOption = new("--config")
     {
-        Description = "The fleet file (default: ./drover.yaml)",
+        Description = "The fleet file",
         HelpName = "FILE",
         DefaultValueFactory = _ => DefaultConfig,
         Recursive = true,

@@ -536,6 +536,10 @@ public static partial class FleetLoader
                     {
                         Error(k.Start, $"{field}.{K.Variables}.{k.Value}", "a variable name must match [A-Z][A-Z0-9_]* (it is used as ${NAME})");
                     }
+                    else if (CloudInit.Placeholders.BuiltIn.Contains(k.Value))
+                    {
+                        Error(k.Start, $"{field}.{K.Variables}.{k.Value}", $"${{{k.Value}}} is a built-in placeholder; pick another name");
+                    }
                 }
             }
             return new UserDataSpec { Templates = templates, Variables = variables };
