@@ -54,7 +54,7 @@ internal static class InitCommand
 
                 next:
                   drover host list
-                  drover bootstrap --plan-only
+                  drover bootstrap --plan
                 """);
             return Common.Ok;
         });

@@ -20,7 +20,7 @@ public static class FleetExample
         # drover.yaml: the servers of one fleet on Hetzner Cloud.
         #
         #   drover host list              what this file declares
-        #   drover bootstrap --plan-only  what would change in the cloud
+        #   drover bootstrap --plan       what would change in the cloud
         #   drover bootstrap              create the servers
         #   drover host set web1 --image 123456   pin a host to an image you uploaded
         #   drover schema > drover.schema.json    a JSON schema for your editor
@@ -116,7 +116,7 @@ public static class FleetExample
     /// <summary>The web hosts' cloud-init template (<see cref="WebTemplatePath"/>).</summary>
     public static string WebTemplate { get; } = """
         #cloud-config
-        # Rendered per host by Drover: ${NAME} placeholders are filled in from drover.yaml.
+        # Rendered per host by Drover (drover userdata render HOST): the $${...} placeholders below are filled in from drover.yaml.
         hostname: ${HOSTNAME}
         fqdn: ${HOSTNAME}.${DOMAIN}
         users:
