@@ -15,6 +15,9 @@ internal static class StructuredConfig
     public const string FlakeTargetPath = "/etc/nix-flake-target";
     public const string NetworkFilePath = "/etc/systemd/network/10-drover-static.network";
 
+    /// <summary>The top-level key drover-agent reads (<c>drover: {flake: REF, converge: CMD}</c>).</summary>
+    public const string DroverKey = "drover";
+
     public static string Render(UserDataInput input)
     {
         var root = new YamlMappingNode
@@ -92,6 +95,24 @@ internal static class StructuredConfig
         if (commands.Children.Count > 0)
         {
             root.Add("runcmd", commands);
+        }
+
+        // For images with drover-agent instead of cloud-init: the same flake and converge command, where the agent looks.
+        // cloud-init ignores unknown top-level keys (its schema check accepts them).
+        if (!string.IsNullOrEmpty(input.FlakeRef) || !string.IsNullOrEmpty(input.ConvergeCommand))
+        {
+            var drover = new YamlMappingNode();
+            if (!string.IsNullOrEmpty(input.FlakeRef))
+            {
+                drover.Add("flake", YamlText.Str(input.FlakeRef));
+            }
+
+            if (!string.IsNullOrEmpty(input.ConvergeCommand))
+            {
+                drover.Add("converge", YamlText.Str(input.ConvergeCommand));
+            }
+
+            root.Add(DroverKey, drover);
         }
 
         return "#cloud-config\n" + YamlText.Save(root);

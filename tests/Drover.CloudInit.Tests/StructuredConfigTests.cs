@@ -75,6 +75,7 @@ public class StructuredConfigTests
         root.Has("fqdn").ShouldBeFalse();
         root.Has("write_files").ShouldBeFalse();
         root.Has("runcmd").ShouldBeFalse();
+        root.Has("drover").ShouldBeFalse();
         root.At("users", 0).Has("ssh_authorized_keys").ShouldBeFalse();
     }
 
@@ -103,6 +104,8 @@ public class StructuredConfigTests
         root.Items("users", 0, "ssh_authorized_keys").ShouldBe(["ssh-ed25519 AAAA key: with # hash", "- leading dash"]);
         root.Text("write_files", 0, "content").ShouldBe("true\n");
         root.Text("write_files", 1, "content").ShouldContain("\n" + command + "\n");
+        root.Text("drover", "converge").ShouldBe(command);
+        root.Text("drover", "flake").ShouldBe("true");
         CloudInitSchema.AssertValid(content);
     }
 
