@@ -1,0 +1,26 @@
+namespace Drover.Agent;
+
+/// <summary>The files the agent reads and writes, as absolute paths inside the configured system.</summary>
+public static class AgentPaths
+{
+    public const string Binary = "/usr/local/bin/drover-agent";
+    public const string ConfigFile = "/etc/drover/agent.env";
+    public const string MetadataJson = "/etc/hcloud-metadata.json";
+    public const string UserData = "/etc/hcloud-userdata";
+    public const string Hostname = "/etc/hostname";
+    public const string Hosts = "/etc/hosts";
+    public const string RootSshDir = "/root/.ssh";
+    public const string AuthorizedKeys = "/root/.ssh/authorized_keys";
+    public const string NetworkDir = "/etc/systemd/network";
+    public const string PublicNetworkFile = "10-drover-public.network";
+    public const string FlakeTarget = "/etc/nix-flake-target";
+    public const string StateDir = "/var/lib/drover";
+    public const string Marker = "/var/lib/drover/agent.done";
+    public const string Status = "/var/lib/drover/status.json";
+    public const string MarkerConsole = "/dev/ttyS1";
+    public const string SystemdRunning = "/run/systemd/system";
+
+    /// <summary>The file name of a private network's networkd unit.</summary>
+    public static string PrivateNetworkFile(int index, long? networkId) =>
+        $"20-drover-private-{(networkId is { } id ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : index.ToString(System.Globalization.CultureInfo.InvariantCulture))}.network";
+}

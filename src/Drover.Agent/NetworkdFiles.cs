@@ -1,0 +1,85 @@
+using System.Text;
+
+namespace Drover.Agent;
+
+/// <summary>
+/// systemd-networkd units for the metadata's NICs, each matched by MAC address (names differ between images):
+/// the public NIC with DHCPv4 and the static IPv6 address and gateway, every private network with DHCP.
+/// </summary>
+internal static class NetworkdFiles
+{
+    /// <summary>File name → content, in the order they should be written.</summary>
+    public static List<(string Name, string Content)> Render(HcloudMetadata metadata)
+    {
+        var files = new List<(string, string)>();
+        var publicNics = metadata.Interfaces.Where(n => !metadata.PrivateNetworks.Any(p => p.MacAddress == n.MacAddress)).ToList();
+        for (var i = 0; i < publicNics.Count; i++)
+        {
+            var name = i == 0 ? AgentPaths.PublicNetworkFile : $"10-drover-public-{i}.network";
+            files.Add((name, Public(publicNics[i])));
+        }
+
+        for (var i = 0; i < metadata.PrivateNetworks.Count; i++)
+        {
+            var network = metadata.PrivateNetworks[i];
+            files.Add((AgentPaths.PrivateNetworkFile(i, network.NetworkId), Private(network)));
+        }
+
+        return files;
+    }
+
+    private static string Public(PublicInterface nic)
+    {
+        var text = new StringBuilder()
+            .Append("# Written by drover-agent from the metadata service's network-config (public interface).\n")
+            .Append("[Match]\n")
+            .Append("MACAddress=").Append(nic.MacAddress).Append('\n')
+            .Append('\n')
+            .Append("[Network]\n")
+            .Append("DHCP=").Append((nic.Dhcp4, nic.Dhcp6) switch
+            {
+                (true, true) => "yes",
+                (true, false) => "ipv4",
+                (false, true) => "ipv6",
+                _ => "no",
+            }).Append('\n');
+        foreach (var address in nic.Addresses)
+        {
+            text.Append("Address=").Append(address).Append('\n');
+        }
+
+        foreach (var gateway in nic.Gateways)
+        {
+            text.Append("Gateway=").Append(gateway).Append('\n');
+        }
+
+        foreach (var dns in nic.Dns)
+        {
+            text.Append("DNS=").Append(dns).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static string Private(PrivateNetwork network)
+    {
+        var text = new StringBuilder()
+            .Append("# Written by drover-agent from the metadata service's private-networks");
+        if (network.NetworkName is not null || network.NetworkId is not null)
+        {
+            text.Append(" (").Append(network.NetworkName ?? "network").Append(network.NetworkId is { } id ? $" {id}" : "").Append(')');
+        }
+
+        return text.Append(".\n")
+            .Append("[Match]\n")
+            .Append("MACAddress=").Append(network.MacAddress).Append('\n')
+            .Append('\n')
+            .Append("[Network]\n")
+            .Append("DHCP=ipv4\n")
+            .Append('\n')
+            .Append("[DHCPv4]\n")
+            .Append("# Routes from here lose against the public interface's (metric 1024); private-only servers still get one.\n")
+            .Append("RouteMetric=2048\n")
+            .ToString();
+    }
+}

@@ -1,0 +1,231 @@
+using System.Text;
+using System.Text.Json;
+using Shouldly;
+using Xunit;
+
+namespace Drover.Agent.Tests;
+
+public sealed class AgentRunTests
+{
+    private const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode Mode0644 = Mode0600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode Mode0700 = Mode0600 | UnixFileMode.UserExecute;
+
+    [Fact]
+    public async Task First_boot_writes_every_file_and_converges_once()
+    {
+        // Arrange
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
+        using var root = new TempRoot();
+        root.Write("/root/.ssh/authorized_keys", "# kept\n" + Fixtures.Key1.Replace("user@workstation", "other-comment", StringComparison.Ordinal) + "\n");
+        root.Write("/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\timage-builder\n::1\tlocalhost ip6-localhost\n");
+        root.Write("/dev/ttyS1", "");
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        exitCode.ShouldBe(0);
+        var metadata = JsonDocument.Parse(root.Read("/etc/hcloud-metadata.json")).RootElement;
+        metadata.GetProperty("hostname").GetString().ShouldBe("web1");
+        metadata.GetProperty("instance-id").GetInt64().ShouldBe(42);
+        metadata.GetProperty("local-ipv4").GetString().ShouldBe("");
+        metadata.GetProperty("public-keys").GetArrayLength().ShouldBe(2);
+        metadata.GetProperty("network-config").GetProperty("version").GetInt32().ShouldBe(1);
+        metadata.GetProperty("network-config").GetProperty("config")[0].GetProperty("subnets")[1].GetProperty("ipv6").GetBoolean().ShouldBeTrue();
+        metadata.GetProperty("private-networks")[0].GetProperty("ip").GetString().ShouldBe("10.0.0.2");
+        metadata.GetProperty("private-networks")[0].GetProperty("network_id").GetInt64().ShouldBe(1234);
+        root.Mode("/etc/hcloud-metadata.json").ShouldBe(Mode0600);
+
+        File.ReadAllBytes(root["/etc/hcloud-userdata"]).ShouldBe(Encoding.UTF8.GetBytes(Fixtures.DroverUserData));
+        root.Mode("/etc/hcloud-userdata").ShouldBe(Mode0600);
+
+        root.Read("/etc/hostname").ShouldBe("web1\n");
+        root.Read("/etc/hosts").ShouldBe("127.0.0.1\tlocalhost\n127.0.1.1\tweb1\n::1\tlocalhost ip6-localhost\n");
+        output.ShouldContain("would call sethostname(web1)");
+
+        root.Mode("/root/.ssh").ShouldBe(Mode0700);
+        root.Mode("/root/.ssh/authorized_keys").ShouldBe(Mode0600);
+        var keys = root.Read("/root/.ssh/authorized_keys").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        keys.ShouldBe(["# kept", Fixtures.Key1.Replace("user@workstation", "other-comment", StringComparison.Ordinal), Fixtures.Key2]);
+
+        var publicNetwork = root.Read("/etc/systemd/network/10-drover-public.network");
+        publicNetwork.ShouldContain($"[Match]\nMACAddress={Fixtures.PublicMac}\n");
+        publicNetwork.ShouldContain("DHCP=ipv4\nAddress=2a01:4f8:c012:abcd::1/64\nGateway=fe80::1\n");
+        publicNetwork.ShouldContain("DNS=185.12.64.1\nDNS=185.12.64.2\nDNS=2a01:4ff:ff00::add:2\n");
+        root.Read("/etc/systemd/network/20-drover-private-1234.network").ShouldContain($"MACAddress={Fixtures.PrivateMac1}\n\n[Network]\nDHCP=ipv4\n");
+        root.Read("/etc/systemd/network/20-drover-private-5678.network").ShouldContain($"MACAddress={Fixtures.PrivateMac2}\n");
+        root.Mode("/etc/systemd/network/10-drover-public.network").ShouldBe(Mode0644);
+        output.ShouldContain("would run networkctl reload");
+
+        root.Read("/etc/nix-flake-target").ShouldBe("github:example/infra\n");
+        root.Read("/converge.log").ShouldBe("converge for web1 42 github:example/infra\n");
+        output.ShouldContain("drover-agent: converge| converging");
+        output.ShouldContain("drover-agent: converge| to-stderr");
+
+        File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeTrue();
+        var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
+        status.GetProperty("status").GetString().ShouldBe("ok");
+        status.GetProperty("hostname").GetString().ShouldBe("web1");
+        status.GetProperty("instance_id").GetString().ShouldBe("42");
+        status.GetProperty("error").ValueKind.ShouldBe(JsonValueKind.Null);
+        status.GetProperty("agent_seconds").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
+        status.GetProperty("converge").GetProperty("exit_code").GetInt32().ShouldBe(0);
+        status.GetProperty("converge").GetProperty("command").GetString()!.ShouldStartWith("echo \"converge for");
+        var steps = status.GetProperty("steps").EnumerateArray().ToList();
+        steps.Select(s => s.GetProperty("name").GetString()).ShouldBe([
+            "fetch-metadata", "fetch-private-networks", "fetch-userdata", "parse-metadata", "write-metadata", "write-userdata",
+            "hostname", "authorized-keys", "network", "flake-target", "converge"]);
+        steps.ShouldAllBe(s => s.GetProperty("ok").GetBoolean());
+
+        var serial = output.Split('\n').Single(l => l.StartsWith("DROVER-AGENT ", StringComparison.Ordinal));
+        serial.ShouldMatch("^DROVER-AGENT status=ok hostname=web1 instance-id=42 agent_ms=[0-9]+ converge_ms=[0-9]+$");
+        root.Read("/dev/ttyS1").ShouldBe(serial + "\n");
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            line.ShouldSatisfyAllConditions(() => (line.StartsWith("drover-agent: ", StringComparison.Ordinal) || line.StartsWith("DROVER-AGENT ", StringComparison.Ordinal)).ShouldBeTrue(line));
+        }
+    }
+
+    [Fact]
+    public async Task Later_boots_change_nothing_and_force_runs_again()
+    {
+        // Arrange
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
+        using var root = new TempRoot();
+        (await AgentHarness.RunAsync(root, server.BaseUrl)).ExitCode.ShouldBe(0);
+        var requests = server.Requests.Count;
+        var status = root.Read("/var/lib/drover/status.json");
+
+        // Act
+        var (second, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        second.ShouldBe(0);
+        output.ShouldContain("nothing to do");
+        server.Requests.Count.ShouldBe(requests);
+        root.Read("/converge.log").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(1);
+        root.Read("/var/lib/drover/status.json").ShouldBe(status);
+
+        // Act (forced)
+        var (forced, _) = await AgentHarness.RunAsync(root, server.BaseUrl, force: true);
+
+        // Assert
+        forced.ShouldBe(0);
+        root.Read("/converge.log").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(2);
+        root.Read("/root/.ssh/authorized_keys").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task No_userdata_204_means_no_flake_and_no_converge()
+    {
+        // Arrange
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(userData: null);
+        using var root = new TempRoot();
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        exitCode.ShouldBe(0);
+        server.Requests.ShouldContain("/hetzner/v1/userdata");
+        File.ReadAllBytes(root["/etc/hcloud-userdata"]).ShouldBeEmpty();
+        root.Mode("/etc/hcloud-userdata").ShouldBe(Mode0600);
+        File.Exists(root["/etc/nix-flake-target"]).ShouldBeFalse();
+        var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
+        status.GetProperty("converge").ValueKind.ShouldBe(JsonValueKind.Null);
+        output.ShouldContain("DROVER-AGENT status=ok hostname=web1 instance-id=42 agent_ms=");
+        output.ShouldContain("converge_ms=0");
+    }
+
+    [Fact]
+    public async Task Failing_metadata_service_is_retried_with_backoff()
+    {
+        // Arrange
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(userData: null);
+        server.FailFirst = 3;
+        using var root = new TempRoot();
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        exitCode.ShouldBe(0);
+        server.Requests.Take(4).ShouldAllBe(p => p == "/hetzner/v1/metadata");
+        output.ShouldContain("drover-agent: fetch-metadata ");
+        output.ShouldContain("4 attempts");
+        File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Metadata_service_that_never_answers_ends_in_error_without_marker()
+    {
+        // Arrange
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
+        server.FailAlways = true;
+        using var root = new TempRoot();
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl, timeout: TimeSpan.FromMilliseconds(300));
+
+        // Assert
+        exitCode.ShouldBe(1);
+        server.Requests.Count.ShouldBeGreaterThan(1);
+        File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeFalse();
+        File.Exists(root["/etc/hcloud-metadata.json"]).ShouldBeFalse();
+        var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
+        status.GetProperty("status").GetString().ShouldBe("error");
+        status.GetProperty("error").GetString()!.ShouldContain("did not answer within 0.3s");
+        status.GetProperty("error").GetString()!.ShouldContain("HTTP 503");
+        status.GetProperty("hostname").ValueKind.ShouldBe(JsonValueKind.Null);
+        var step = status.GetProperty("steps").EnumerateArray().Single();
+        step.GetProperty("name").GetString().ShouldBe("fetch-metadata");
+        step.GetProperty("ok").GetBoolean().ShouldBeFalse();
+        output.ShouldContain("DROVER-AGENT status=error hostname=- instance-id=- agent_ms=");
+        output.ShouldContain("error=\"http://127.0.0.1:");
+    }
+
+    [Fact]
+    public async Task Failing_converge_command_is_an_error_and_the_next_boot_retries()
+    {
+        // Arrange
+        const string userData = "#cloud-config\ndrover:\n  converge: echo attempt >> \"$DROVER_ROOT/attempts\"; exit 3\n";
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(userData);
+        using var root = new TempRoot();
+
+        // Act
+        var (first, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+        var (second, _) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        first.ShouldBe(1);
+        second.ShouldBe(1);
+        root.Read("/attempts").ShouldBe("attempt\nattempt\n");
+        File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeFalse();
+        File.Exists(root["/etc/nix-flake-target"]).ShouldBeFalse();
+        var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
+        status.GetProperty("status").GetString().ShouldBe("error");
+        status.GetProperty("converge").GetProperty("exit_code").GetInt32().ShouldBe(3);
+        status.GetProperty("error").GetString().ShouldBe("the converge command exited with 3");
+        output.ShouldContain("DROVER-AGENT status=error hostname=web1 instance-id=42");
+    }
+
+    [Fact]
+    public async Task Write_files_flake_target_is_written_and_the_converge_command_defaults_to_nixos_rebuild()
+    {
+        // Arrange: there is no nixos-rebuild here, so the run fails at converge; the flake and command are what count.
+        const string userData = "#cloud-config\nwrite_files:\n- path: /etc/nix-flake-target\n  content: |\n    github:example/infra?ref=main\n";
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(userData);
+        using var root = new TempRoot();
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert (exit code 1: no nixos-rebuild on this machine; the command and flake are what matter)
+        root.Read("/etc/nix-flake-target").ShouldBe("github:example/infra?ref=main\n");
+        var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
+        status.GetProperty("converge").GetProperty("command").GetString().ShouldBe("nixos-rebuild switch --flake github:example/infra?ref=main#web1");
+        exitCode.ShouldBe(1);
+        output.ShouldContain("drover-agent: converge running /bin/sh -c nixos-rebuild switch --flake github:example/infra?ref=main#web1");
+    }
+}
