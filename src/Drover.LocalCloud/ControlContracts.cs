@@ -21,6 +21,12 @@ public sealed record MachineSupport
     /// <summary><c>api-only</c> or <c>machines</c>.</summary>
     public required string Mode { get; init; }
     public string? Reason { get; init; }
+
+    /// <summary><c>qemu-tcg</c>, <c>qemu-kvm</c> or <c>none</c>: whether servers whose disk holds data boot under QEMU.</summary>
+    public string? Boot { get; init; }
+
+    /// <summary>Why (not).</summary>
+    public string? BootReason { get; init; }
 }
 
 /// <summary>Rate-limit budget (<c>POST /__localcloud/rate-limit</c>).</summary>
@@ -78,6 +84,34 @@ public sealed record ControlServerMachine
     public string? DiskPath { get; init; }
 
     public required ControlRescue Rescue { get; init; }
+
+    /// <summary>The server's QEMU boot, when one runs.</summary>
+    public ControlQemu? Qemu { get; init; }
+}
+
+/// <summary>A server's QEMU on the host.</summary>
+public sealed record ControlQemu
+{
+    public int? Pid { get; init; }
+    public string? Namespace { get; init; }
+    public string? HostVeth { get; init; }
+    public string? Address { get; init; }
+
+    /// <summary>The serial logs' directory (<c>console.log</c>, <c>markers.log</c>).</summary>
+    public string? ConsoleDirectory { get; init; }
+}
+
+/// <summary>What <c>GET /__localcloud/servers/{id}/metadata-endpoint</c> answers: the server's metadata service on 127.0.0.1.</summary>
+public sealed record ControlMetadataEndpoint
+{
+    /// <summary>The base, <c>http://127.0.0.1:PORT/hetzner/v1/</c> (what 169.254.169.254 is to the server).</summary>
+    public required string Url { get; init; }
+
+    /// <summary><c>{Url}metadata</c> (hcloud-go's endpoint, cloud-init's <c>metadata_url</c>).</summary>
+    public required string MetadataUrl { get; init; }
+
+    /// <summary><c>{Url}userdata</c> (cloud-init's <c>userdata_url</c>).</summary>
+    public required string UserdataUrl { get; init; }
 }
 
 /// <summary>A server's rescue system on the host.</summary>
@@ -131,4 +165,5 @@ public sealed record LocalCloudRuntimeInfo(string Version, string? StateDirector
 [JsonSerializable(typeof(ControlImageMachine))]
 [JsonSerializable(typeof(RegisterFileRequest))]
 [JsonSerializable(typeof(RegisteredFile))]
+[JsonSerializable(typeof(ControlMetadataEndpoint))]
 public sealed partial class LocalCloudJsonContext : JsonSerializerContext;

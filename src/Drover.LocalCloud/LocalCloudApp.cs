@@ -2,6 +2,7 @@ using Drover.Hcloud;
 using Drover.LocalCloud.Endpoints;
 using Drover.LocalCloud.Http;
 using Drover.LocalCloud.Machines;
+using Drover.LocalCloud.Metadata;
 using Drover.LocalCloud.State;
 
 namespace Drover.LocalCloud;
@@ -19,6 +20,7 @@ public static class LocalCloudApp
         var faults = new FaultInjector();
         var machines = StartMachines(options);
         var state = new LocalCloudState(options, faults, machines.Runtime);
+        machines.Metadata.Attach(id => state.Run(() => state.MetadataSourceOf(id)));
         var rateLimiter = new RateLimiter(options.TimeProvider, options.RateLimitBudget, options.RateLimitRefillInterval);
         var info = new LocalCloudRuntimeInfo(typeof(LocalCloudApp).Assembly.GetName().Version?.ToString() ?? "0.0.0", options.StateDirectory, machines.Support);
         builder.Services.AddSingleton(machines);
@@ -84,6 +86,16 @@ public static class LocalCloudApp
             }
         }
         var files = runtime is null ? new FileServer("127.0.0.1", freeBind: false) : new FileServer(MachineRuntime.HostAddress, freeBind: true);
-        return new MachineLifetime(runtime, files, support);
+        var metadata = new MetadataServer();
+        if (runtime is not null)
+        {
+            runtime.Metadata = metadata;
+            runtime.ShutdownTimeout = options.ShutdownTimeout;
+            if (support.Boot == MachineSupportProbe.NoBoot)
+            {
+                runtime.BootsDisabled = support.BootReason;
+            }
+        }
+        return new MachineLifetime(runtime, files, metadata, support);
     }
 }

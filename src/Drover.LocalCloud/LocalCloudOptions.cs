@@ -31,6 +31,9 @@ public sealed record LocalCloudOptions
     /// </summary>
     public MachineMode Machines { get; init; } = MachineMode.Auto;
 
+    /// <summary>How long <c>shutdown</c> waits for a QEMU guest to turn off after the ACPI power button before killing it.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Clock for action progress, rate limits and timestamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

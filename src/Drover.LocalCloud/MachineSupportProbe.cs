@@ -3,8 +3,9 @@ using Drover.LocalCloud.Machines;
 namespace Drover.LocalCloud;
 
 /// <summary>
-/// Tells whether servers can be real machines here (rescue sshd in network and mount namespaces over loop devices),
-/// and if not, why: not Linux, not root, a tool missing, <c>ip netns add</c> or <c>losetup -f</c> failing.
+/// Tells whether servers can be real machines here (rescue sshd in network and mount namespaces over loop devices, and
+/// QEMU boots of disks that hold data), and if not, why: not Linux, not root, a tool missing, <c>ip netns add</c> or
+/// <c>losetup -f</c> failing, no <c>qemu-system-x86_64</c>.
 /// </summary>
 public static class MachineSupportProbe
 {
@@ -13,6 +14,12 @@ public static class MachineSupportProbe
 
     /// <summary>The tools a rescue system needs on the host.</summary>
     internal static readonly string[] RequiredTools = ["/usr/sbin/sshd", "unshare", "ip", "losetup", "ssh-keygen", "blockdev", "mknod", "mount"];
+
+    /// <summary>What QEMU boots need besides: the emulator, and nc for the metadata forward.</summary>
+    internal static readonly string[] BootTools = ["qemu-system-x86_64", "nc"];
+
+    /// <summary><see cref="MachineSupport.Boot"/> when servers cannot boot under QEMU.</summary>
+    public const string NoBoot = "none";
 
     /// <summary>Probes the machine (creates and deletes a probe namespace) unless <paramref name="mode"/> is Off.</summary>
     public static MachineSupport Probe(MachineMode mode = MachineMode.Auto)
@@ -49,8 +56,28 @@ public static class MachineSupportProbe
         {
             return Unavailable($"losetup -f failed: {loop.Message}");
         }
-        return new MachineSupport { Mode = Machines, Reason = "rescue systems run as sshd in network and mount namespaces over loop devices; no QEMU boot yet (other boots stay API-only)" };
+        var (boot, bootReason) = ProbeBoot();
+        return new MachineSupport
+        {
+            Mode = Machines,
+            Reason = $"rescue systems run as sshd in network and mount namespaces over loop devices; {bootReason}",
+            Boot = boot,
+            BootReason = bootReason,
+        };
     }
 
-    private static MachineSupport Unavailable(string reason) => new() { Mode = ApiOnly, Reason = reason };
+    /// <summary>Whether servers whose disk holds data can boot under QEMU here (machines being possible otherwise).</summary>
+    private static (string Boot, string Reason) ProbeBoot()
+    {
+        if (BootTools.FirstOrDefault(t => HostCommand.Find(t) is null) is { } missing)
+        {
+            return (NoBoot, $"no QEMU boots ({missing} not found): servers booted from a disk stay API-only");
+        }
+        var kvm = string.Equals(Environment.GetEnvironmentVariable("DROVER_LOCALCLOUD_ACCEL"), "kvm", StringComparison.OrdinalIgnoreCase);
+        return kvm
+            ? ("qemu-kvm", "servers whose disk holds data boot under QEMU with KVM (DROVER_LOCALCLOUD_ACCEL=kvm)")
+            : ("qemu-tcg", "servers whose disk holds data boot under QEMU (TCG software emulation; DROVER_LOCALCLOUD_ACCEL=kvm for KVM)");
+    }
+
+    private static MachineSupport Unavailable(string reason) => new() { Mode = ApiOnly, Reason = reason, Boot = NoBoot, BootReason = $"no QEMU boots: {reason}" };
 }

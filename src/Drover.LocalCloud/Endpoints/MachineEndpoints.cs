@@ -1,12 +1,14 @@
 using Drover.LocalCloud.Http;
 using Drover.LocalCloud.Machines;
+using Drover.LocalCloud.Metadata;
 using Drover.LocalCloud.State;
 
 namespace Drover.LocalCloud.Endpoints;
 
 /// <summary>
-/// Control API for the machine side (<c>/__localcloud</c>): where a server's disk and rescue system are, where a
-/// snapshot's disk is (and its bytes, with HTTP ranges), and registering host files for rescue systems to download.
+/// Control API for the machine side (<c>/__localcloud</c>): where a server's disk, rescue system and QEMU are, its
+/// serial console and its metadata service on 127.0.0.1, where a snapshot's disk is (its bytes, with HTTP ranges, and
+/// seeding it), and registering host files for rescue systems to download.
 /// </summary>
 internal static class MachineEndpoints
 {
@@ -18,7 +20,7 @@ internal static class MachineEndpoints
         control.MapGet("/servers/{id:long}", (long id) =>
         {
             state.Run(() => state.GetServer(id));
-            var (disk, rescue) = runtime?.Describe(id) ?? (null, null);
+            var (disk, rescue, qemu) = runtime?.Describe(id) ?? (null, null, null);
             return Wire.Json(new ControlServerMachine
             {
                 ServerId = id,
@@ -32,7 +34,30 @@ internal static class MachineEndpoints
                     LoopDevice = rescue?.Entry.LoopDevice,
                     Address = rescue?.Address,
                 },
+                Qemu = qemu is null ? null : new ControlQemu
+                {
+                    Pid = qemu.Entry.Pid,
+                    Namespace = qemu.Entry.Namespace,
+                    HostVeth = qemu.Entry.HostVeth,
+                    Address = state.Run(() => state.GetServer(id).PublicNet.Ipv4?.Ip),
+                    ConsoleDirectory = runtime!.ConsoleDirectory(id),
+                },
             }, json.ControlServerMachine);
+        });
+        control.MapGet("/servers/{id:long}/console", (long id, bool? markers) =>
+        {
+            // The serial output of the server's last QEMU boot: ttyS0, or ttyS1 (markers.log) with ?markers=true.
+            state.Run(() => state.GetServer(id));
+            var file = runtime is null ? null : Path.Combine(runtime.ConsoleDirectory(id), markers == true ? "markers.log" : "console.log");
+            return Results.Text(file is not null && File.Exists(file) ? ReadShared(file) : "", "text/plain; charset=utf-8");
+        });
+        control.MapGet("/servers/{id:long}/metadata-endpoint", (long id) =>
+        {
+            // The server's metadata service as seen from the host: what 169.254.169.254 is to the server itself.
+            state.Run(() => state.GetServer(id));
+            var port = machines.Metadata.PortFor(id, "127.0.0.1", freeBind: false);
+            var url = $"http://127.0.0.1:{port}{MetadataDocuments.Prefix}";
+            return Wire.Json(new ControlMetadataEndpoint { Url = url, MetadataUrl = url + "metadata", UserdataUrl = url + "userdata" }, json.ControlMetadataEndpoint);
         });
         control.MapGet("/servers/{id:long}/user-data", (long id) =>
         {
@@ -59,6 +84,21 @@ internal static class MachineEndpoints
             state.Run(() => state.GetImage(id));
             return Disk(runtime?.ImageDisk(id), "image");
         });
+        control.MapPost("/images/{id:long}/disk", async (long id, HttpContext ctx) =>
+        {
+            // Seeds a snapshot's disk with the request body (e.g. a bootable test disk), sparse, padded to its disk size.
+            var image = state.Run(() => state.GetImage(id));
+            if (image.Type.Value is not ("snapshot" or "backup"))
+            {
+                throw ApiException.InvalidInput("id", $"image {id} is a {image.Type} image; only snapshots and backups have disks");
+            }
+            if (runtime is null)
+            {
+                throw new ApiException(422, "machines_off", "this local cloud has no machines, so images have no disks");
+            }
+            await runtime.StoreImageDiskAsync(id, ctx.Request.Body, (int)Math.Ceiling(image.DiskSize), ctx.RequestAborted);
+            return Wire.Json(new ControlImageMachine { ImageId = id, DiskPath = runtime.ImageDisk(id) }, json.ControlImageMachine, 201);
+        });
         control.MapPost("/files", async (HttpContext ctx) =>
         {
             var body = await Wire.ReadAsync(ctx, json.RegisterFileRequest);
@@ -75,6 +115,13 @@ internal static class MachineEndpoints
                 throw ApiException.InvalidInput("path", e.Message);
             }
         });
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     private static IResult Disk(string? path, string what)

@@ -1,12 +1,13 @@
 namespace Drover.LocalCloud.Machines;
 
 /// <summary>
-/// Owns the machine runtime and the file server for the app's lifetime: on stop (SIGTERM, <c>StopAsync</c>) or dispose,
-/// every rescue system is stopped and the file server closed.
+/// Owns the machine runtime, the file server and the metadata service for the app's lifetime: on stop (SIGTERM,
+/// <c>StopAsync</c>) or dispose, every rescue system and QEMU is stopped and the listeners closed.
 /// </summary>
-internal sealed class MachineLifetime(MachineRuntime? runtime, FileServer files, MachineSupport support) : IHostedService, IAsyncDisposable
+internal sealed class MachineLifetime(MachineRuntime? runtime, FileServer files, Metadata.MetadataServer metadata, MachineSupport support) : IHostedService, IAsyncDisposable
 {
     public MachineRuntime? Runtime => runtime;
+    public Metadata.MetadataServer Metadata => metadata;
     public FileServer Files => files;
     public MachineSupport Support => support;
 
@@ -21,5 +22,6 @@ internal sealed class MachineLifetime(MachineRuntime? runtime, FileServer files,
         {
             await runtime.ShutdownAsync();
         }
+        await metadata.DisposeAsync();
     }
 }

@@ -106,10 +106,13 @@ internal sealed class RegistryDocument
     public bool IsEmpty => Entries.Count == 0 && Routes.Count == 0;
 }
 
-/// <summary>One rescue system's host resources. Everything is recorded before it is created.</summary>
+/// <summary>One rescue system's or QEMU boot's host resources. Everything is recorded before it is created.</summary>
 internal sealed class RegistryEntry
 {
     public long ServerId { get; init; }
+
+    /// <summary><c>rescue</c> (sshd over a loop device) or <c>qemu</c> (a boot from the disk); null in older registries (rescue).</summary>
+    public string? Kind { get; init; }
     public required string Namespace { get; init; }
     public required string HostVeth { get; init; }
 

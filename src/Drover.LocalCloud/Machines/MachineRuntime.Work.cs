@@ -12,9 +12,10 @@ internal sealed partial class MachineRuntime
     /// <summary><c>create_server</c>: an empty sparse disk, or a sparse copy of a snapshot's disk when it has one.</summary>
     public Task CreateDisk(long serverId, int diskGb, long? fromImageId) => Enqueue(serverId, ct => Task.Run(() => WriteDisk(serverId, diskGb, fromImageId, ct), ct));
 
-    /// <summary><c>rebuild</c>: stops a rescue system and replaces the disk like <see cref="CreateDisk"/>.</summary>
+    /// <summary><c>rebuild</c>: stops a rescue system or QEMU and replaces the disk like <see cref="CreateDisk"/>.</summary>
     public Task Rebuild(long serverId, int diskGb, long? fromImageId) => Enqueue(serverId, async ct =>
     {
+        await StopQemuAsync(serverId, null, ct);
         await StopRescueAsync(serverId, ct);
         await Task.Run(() => WriteDisk(serverId, diskGb, fromImageId, ct), ct);
     });
@@ -29,26 +30,58 @@ internal sealed partial class MachineRuntime
         return Task.CompletedTask;
     });
 
-    /// <summary><c>poweron</c>/<c>reset</c>/<c>reboot</c>: stops a running rescue system, then starts one when <paramref name="rescue"/> is given.</summary>
-    public Task Boot(long serverId, RescueSpec? rescue) => Enqueue(serverId, async ct =>
+    /// <summary>
+    /// <c>poweron</c>/<c>reset</c>/<c>reboot</c>: with <paramref name="rescue"/>, stops whatever runs and starts a fresh
+    /// rescue system. Without, stops a rescue system; a running QEMU is left alone by a power-on and reset (QMP
+    /// <c>system_reset</c>) by the others; otherwise a disk that holds data boots under QEMU (an empty disk stays API-only).
+    /// </summary>
+    public Task Boot(long serverId, RescueSpec? rescue, BootSpec boot, BootKind kind) => Enqueue(serverId, async ct =>
     {
-        await StopRescueAsync(serverId, ct);
         if (rescue is not null)
         {
+            await StopQemuAsync(serverId, null, ct);
+            await StopRescueAsync(serverId, ct);
             await StartRescueAsync(rescue, ct);
+            return;
+        }
+        await StopRescueAsync(serverId, ct);
+        if (QemuOf(serverId) is { } running && !running.Exited.IsCompleted)
+        {
+            if (kind != BootKind.PowerOn)
+            {
+                await running.ResetAsync(ct);
+            }
+            return;
+        }
+        if (BootsDisabled is null && HasBootableDisk(serverId))
+        {
+            await StartQemuAsync(boot, ct);
         }
     });
 
-    /// <summary><c>poweroff</c>/<c>shutdown</c>: stops the rescue system, if one runs.</summary>
-    public Task PowerOff(long serverId) => Enqueue(serverId, ct => StopRescueAsync(serverId, ct));
+    /// <summary>
+    /// <c>poweroff</c> (<paramref name="graceful"/> false: QEMU killed by its PID) or <c>shutdown</c> (ACPI power button,
+    /// then up to <see cref="ShutdownTimeout"/> before the kill); stops a rescue system either way.
+    /// </summary>
+    public Task PowerOff(long serverId, bool graceful) => Enqueue(serverId, async ct =>
+    {
+        await StopQemuAsync(serverId, graceful ? ShutdownTimeout : null, ct);
+        await StopRescueAsync(serverId, ct);
+    });
 
-    /// <summary><c>delete</c>: stops the rescue system and deletes the disk.</summary>
+    /// <summary><c>delete</c>: stops the rescue system or QEMU, deletes the disk and serial logs, closes the metadata listeners.</summary>
     public Task Delete(long serverId) => Enqueue(serverId, async ct =>
     {
+        await StopQemuAsync(serverId, null, ct);
         await StopRescueAsync(serverId, ct);
+        Metadata?.Forget(serverId);
         if (File.Exists(DiskPath(serverId)))
         {
             File.Delete(DiskPath(serverId));
+        }
+        if (Directory.Exists(ConsoleDirectory(serverId)))
+        {
+            Directory.Delete(ConsoleDirectory(serverId), recursive: true);
         }
     });
 
@@ -84,9 +117,30 @@ internal sealed partial class MachineRuntime
         }
     }
 
-    /// <summary>Where a server's disk and rescue system are, for the control API.</summary>
-    public (string? DiskPath, RescueSystem? Rescue) Describe(long serverId)
-        => (File.Exists(DiskPath(serverId)) ? DiskPath(serverId) : null, RescueOf(serverId));
+    /// <summary>Where a server's disk, rescue system and QEMU are, for the control API.</summary>
+    public (string? DiskPath, RescueSystem? Rescue, QemuMachine? Qemu) Describe(long serverId)
+        => (File.Exists(DiskPath(serverId)) ? DiskPath(serverId) : null, RescueOf(serverId), QemuOf(serverId));
+
+    /// <summary>
+    /// Stores <paramref name="content"/> as the disk of snapshot <paramref name="imageId"/> (control API, to seed bootable
+    /// snapshots in tests), sparse, at least <paramref name="diskGb"/> GB long.
+    /// </summary>
+    public async Task StoreImageDiskAsync(long imageId, Stream content, int diskGb, CancellationToken cancellationToken)
+    {
+        var path = ImagePath(imageId);
+        var temp = path + ".upload";
+        SparseFiles.CreateEmpty(temp, 0);
+        await using (var file = new FileStream(temp, FileMode.Open, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        {
+            await content.CopyToAsync(file, cancellationToken);
+            if (file.Length < diskGb * GiB)
+            {
+                file.SetLength(diskGb * GiB);
+            }
+        }
+        SparseFiles.Copy(temp, path, diskGb * GiB, sink: null, cancellationToken);
+        File.Delete(temp);
+    }
 
     public string? ImageDisk(long imageId) => File.Exists(ImagePath(imageId)) ? ImagePath(imageId) : null;
 

@@ -3,13 +3,14 @@ using System.Globalization;
 namespace Drover.LocalCloud.Machines;
 
 /// <summary>
-/// The real side of servers: each server's disk (a sparse file), its rescue system while it runs, snapshot disks, and
-/// the file server rescue systems download from. Methods return at once with a task for the action to wait on; work on
+/// The real side of servers: each server's disk (a sparse file), its rescue system or QEMU boot while it runs, snapshot
+/// disks, and the file server rescue systems download from. Methods return at once with a task for the action to wait on; work on
 /// one server runs in order (a chain per server), never under the API lock.
 /// </summary>
 /// <remarks>
 /// Layout under <see cref="Root"/>: <c>registry.json</c> (what exists on the host), <c>disks/server-ID.raw</c>,
-/// <c>images/image-ID.raw</c>, <c>rescue/NAMESPACE/</c> (sshd_config, host key, authorized_keys, rescue.sh, logs).
+/// <c>images/image-ID.raw</c>, <c>rescue/NAMESPACE/</c> (sshd_config, host key, authorized_keys, rescue.sh, logs),
+/// <c>qemu/NAMESPACE/</c> (QMP socket, PID file, QEMU's output), <c>console/server-ID/</c> (serial logs of the last boot).
 /// </remarks>
 internal sealed partial class MachineRuntime : IAsyncDisposable
 {
@@ -20,7 +21,7 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
     public const string HostAddress = "198.19.255.254";
 
     private const long GiB = 1L << 30;
-    private static readonly string[] _dataFolders = ["disks", "images"];
+    private static readonly string[] _dataFolders = ["disks", "images", "console"];
     private static readonly string _temporaryParent = Path.Combine(Path.GetTempPath(), "drover-localcloud-machines");
 
     private readonly Lock _gate = new();
@@ -155,12 +156,27 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
             // The actions report their own failures; here only the stopping matters.
         }
         List<RescueSystem> running;
+        List<QemuMachine> booted;
         lock (_gate)
         {
             running = [.. _rescues.Values];
             _rescues.Clear();
+            booted = [.. _qemus.Values];
+            _qemus.Clear();
         }
         var problems = new List<string>();
+        foreach (var machine in booted)
+        {
+            try
+            {
+                await machine.StopAsync(null, CancellationToken.None);
+                _registry.Remove(machine.Entry);
+            }
+            catch (MachineException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
         foreach (var rescue in running)
         {
             try
@@ -179,7 +195,8 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
         }
     }
 
-    private async Task StartRescueAsync(RescueSpec spec, CancellationToken cancellationToken)
+    /// <summary>A registry entry with a fresh namespace and veth names for one rescue system or QEMU boot of a server.</summary>
+    private (RegistryEntry Entry, string NsVeth) NewEntry(long serverId, string kind)
     {
         int sequence;
         lock (_gate)
@@ -191,16 +208,23 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
             sequence = ++_sequence & 0xFFFFFF;
         }
         var suffix = sequence.ToString("x", CultureInfo.InvariantCulture);
-        var ns = $"drover-{_tag}-{suffix}-s{spec.ServerId}";
+        var ns = $"drover-{_tag}-{suffix}-s{serverId}";
         var entry = new RegistryEntry
         {
-            ServerId = spec.ServerId,
+            ServerId = serverId,
+            Kind = kind,
             Namespace = ns,
             HostVeth = $"dv{_tag}{suffix}h",
-            BackingFile = DiskPath(spec.ServerId),
-            Marker = Path.Combine(Root, "rescue", ns),
+            BackingFile = DiskPath(serverId),
+            Marker = Path.Combine(Root, kind == "qemu" ? "qemu" : "rescue", ns),
         };
-        var rescue = await RescueSystem.StartAsync(spec, entry, $"dv{_tag}{suffix}r", _registry, cancellationToken);
+        return (entry, $"dv{_tag}{suffix}r");
+    }
+
+    private async Task StartRescueAsync(RescueSpec spec, CancellationToken cancellationToken)
+    {
+        var (entry, nsVeth) = NewEntry(spec.ServerId, "rescue");
+        var rescue = await RescueSystem.StartAsync(spec, entry, nsVeth, _registry, cancellationToken);
         lock (_gate)
         {
             _rescues[spec.ServerId] = rescue;

@@ -28,7 +28,7 @@ internal sealed class RescueSystem
     public static async Task<RescueSystem> StartAsync(RescueSpec spec, RegistryEntry entry, string nsVeth, MachineRegistry registry, CancellationToken cancellationToken)
     {
         var address = spec.Address ?? throw new MachineException($"server {spec.ServerId} has no public IPv4, so its rescue system cannot be reached");
-        await RefuseRoutedAddressAsync(address, cancellationToken);
+        await MachineNetwork.RefuseRoutedAddressAsync(address, "a rescue system", cancellationToken);
         registry.Put(entry);
         var rescue = new RescueSystem(entry, address);
         try
@@ -71,17 +71,7 @@ internal sealed class RescueSystem
         await File.WriteAllTextAsync(script, RescueScript, cancellationToken);
 
         var ns = Entry.Namespace;
-        var hostVeth = Entry.HostVeth;
-        var host = MachineRuntime.HostAddress;
-        await HostCommand.CheckAsync("ip", ["netns", "add", ns], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["link", "add", hostVeth, "type", "veth", "peer", "name", nsVeth, "netns", ns], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["addr", "add", $"{host}/32", "dev", hostVeth], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["link", "set", hostVeth, "up"], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["-n", ns, "link", "set", "lo", "up"], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["-n", ns, "addr", "add", $"{Address}/32", "dev", nsVeth], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["-n", ns, "link", "set", nsVeth, "up"], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["-n", ns, "route", "add", $"{host}/32", "dev", nsVeth], cancellationToken);
-        await HostCommand.CheckAsync("ip", ["route", "add", $"{Address}/32", "dev", hostVeth, "src", host], cancellationToken);
+        await MachineNetwork.ConnectAsync(Entry, nsVeth, Address, cancellationToken);
 
         if (!File.Exists(Entry.BackingFile))
         {
@@ -133,17 +123,6 @@ internal sealed class RescueSystem
                 throw new MachineException($"sshd did not listen on {Address}:22 within {_readyTimeout.TotalSeconds:0} s");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, cancellationToken);
-        }
-    }
-
-    /// <summary>Refuses an address that is already routed or assigned on this host (another local cloud, or a real network).</summary>
-    private static async Task RefuseRoutedAddressAsync(string address, CancellationToken cancellationToken)
-    {
-        var route = await HostCommand.CheckAsync("ip", ["-4", "route", "show", "to", "exact", $"{address}/32"], cancellationToken);
-        var assigned = await HostCommand.CheckAsync("ip", ["-4", "-o", "addr", "show", "to", $"{address}/32"], cancellationToken);
-        if (route.Trim().Length > 0 || assigned.Trim().Length > 0)
-        {
-            throw new MachineException($"address {address} is already in use on this host ({(route.Trim().Length > 0 ? "route: " + route.Trim() : "address: " + assigned.Trim())}); refusing to start a rescue system on it");
         }
     }
 

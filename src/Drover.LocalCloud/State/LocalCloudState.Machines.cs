@@ -53,8 +53,8 @@ public sealed partial class LocalCloudState
 
     /// <summary>
     /// After a restart: actions whose work was lost fail (a server being created or an image being made is dropped,
-    /// any other server involved is off), and with machines every server that was in its rescue system is off, since
-    /// no rescue system survives a restart (the sweep removed what was left).
+    /// any other server involved is off), and with machines every server that was in its rescue system or booted under
+    /// QEMU is off, since neither survives a restart (the sweep removed what was left).
     /// </summary>
     private void RecoverFromRestart()
     {
@@ -87,6 +87,11 @@ public sealed partial class LocalCloudState
         foreach (var server in _machines is null ? [] : _doc.Servers.Where(s => s.InRescue))
         {
             server.InRescue = false;
+            SetStatus(server, ServerStatus.Off);
+        }
+        // Nor does a QEMU boot: a running server whose disk holds data was running under QEMU.
+        foreach (var server in _machines is null ? [] : _doc.Servers.Where(s => s.Server.Status == ServerStatus.Running && _machines.HasBootableDisk(s.Server.Id)))
+        {
             SetStatus(server, ServerStatus.Off);
         }
     }

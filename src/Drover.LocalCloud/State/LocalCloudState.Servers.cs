@@ -117,7 +117,7 @@ public sealed partial class LocalCloudState
             PrimaryDiskSize = type.Disk,
             PlacementGroup = null,
         };
-        var record = new ServerRecord { Server = server, UserData = request.UserData };
+        var record = new ServerRecord { Server = server, UserData = request.UserData, PublicKeys = [.. keys.Select(k => k.PublicKey.Trim())] };
         _doc.Servers.Add(record);
         foreach (var network in networks)
         {
@@ -136,7 +136,8 @@ public sealed partial class LocalCloudState
         var next = new List<CloudAction>();
         if (request.StartAfterCreate ?? true)
         {
-            next.Add(View(StartAction("start_server", [ServerResource(id)], create.CompletesAt)));
+            var boot = BootSpecOf(record);
+            next.Add(View(StartAction("start_server", [ServerResource(id)], create.CompletesAt, work: _ => _machines!.Boot(id, null, boot, BootKind.PowerOn))));
         }
         var rootPassword = keys.Count == 0 ? NewPassword() : null;
         return new CreateServerResult { Server = ViewServer(record), Action = View(create), NextActions = next, RootPassword = rootPassword };
@@ -267,9 +268,12 @@ public sealed partial class LocalCloudState
             throw new ApiException(422, "server_not_running", "server is not running; power it on instead");
         }
         SetStatus(record, transitional);
+        var rescue = record.Server.RescueEnabled ? RescueSpecOf(record) : null;
+        var boot = BootSpecOf(record);
+        var kind = command switch { "reset" => BootKind.Reset, "reboot" => BootKind.Reboot, _ => BootKind.PowerOn };
         Func<ActionRecord, Task> work = command is "poweroff" or "shutdown"
-            ? _ => _machines!.PowerOff(id)
-            : _ => _machines!.Boot(id, record.Server.RescueEnabled ? RescueSpecOf(record) : null);
+            ? _ => _machines!.PowerOff(id, graceful: command == "shutdown")
+            : _ => _machines!.Boot(id, rescue, boot, kind);
         return View(StartAction(wire, [ServerResource(id)], work: work));
     }
 
@@ -348,8 +352,9 @@ public sealed partial class LocalCloudState
         record.UserData = request.UserData ?? record.UserData;
         SetStatus(record, ServerStatus.Rebuilding);
         var rescue = record.Server.RescueEnabled ? RescueSpecOf(record) : null;
+        var boot = BootSpecOf(record);
         var action = StartAction("rebuild_server", [ServerResource(id)],
-            work: _ => Task.WhenAll(_machines!.Rebuild(id, record.Server.PrimaryDiskSize, HasDisk(image) ? image.Id : null), _machines.Boot(id, rescue)));
+            work: _ => Task.WhenAll(_machines!.Rebuild(id, record.Server.PrimaryDiskSize, HasDisk(image) ? image.Id : null), _machines.Boot(id, rescue, boot, BootKind.PowerOn)));
         return new RebuildServerResult { RootPassword = null, Action = View(action) };
     }
 

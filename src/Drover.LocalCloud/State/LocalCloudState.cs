@@ -47,6 +47,10 @@ public sealed partial class LocalCloudState
             _dirty = true;
         }
         RecoverFromRestart();
+        if (_machines is not null)
+        {
+            _machines.GuestPoweredOff += GuestPoweredOff;
+        }
         _machines?.DeleteOrphans(_doc.Servers.Select(s => s.Server.Id).ToHashSet(), _doc.Images.Select(i => i.Id).ToHashSet());
         if (_store is not null && (_dirty || !File.Exists(_store.FilePath)))
         {

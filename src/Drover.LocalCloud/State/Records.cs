@@ -3,12 +3,15 @@ using Drover.Hcloud.Contracts;
 
 namespace Drover.LocalCloud.State;
 
-/// <summary>A server plus what the API never shows (user data, rescue keys, boot mode).</summary>
+/// <summary>A server plus what the API never shows (user data, rescue keys, public keys for the metadata, boot mode).</summary>
 public sealed class ServerRecord
 {
     public required Server Server { get; set; }
     public string? UserData { get; set; }
     public IReadOnlyList<long> RescueSshKeys { get; set; } = [];
+
+    /// <summary>The public keys of the SSH keys given at create (for the metadata service), as they were then.</summary>
+    public IReadOnlyList<string> PublicKeys { get; set; } = [];
 
     /// <summary>The server is running its rescue system (it was powered on with rescue enabled).</summary>
     public bool InRescue { get; set; }

@@ -45,7 +45,7 @@ public sealed class MachineHarness : IAsyncDisposable
     }
 
     /// <summary>Skips unless machines work, then starts a loopback cloud with machines on (state in memory unless given).</summary>
-    public static async Task<MachineHarness> StartAsync(string? stateDirectory = null)
+    public static async Task<MachineHarness> StartAsync(string? stateDirectory = null, Func<LocalCloudOptions, LocalCloudOptions>? configure = null)
     {
         SkipUnlessMachines();
         var directory = new TempDirectory();
@@ -55,7 +55,7 @@ public sealed class MachineHarness : IAsyncDisposable
             Machines = MachineMode.Auto,
             StateDirectory = stateDirectory,
         };
-        return new MachineHarness(await TestLocalCloud.StartOnLoopbackAsync(options), directory);
+        return new MachineHarness(await TestLocalCloud.StartOnLoopbackAsync(configure?.Invoke(options) ?? options), directory);
     }
 
     public static HcloudClient CreateClient(Uri endpoint, string token) => HcloudClient.Create(new HcloudClientOptions

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Drover.LocalCloud.Machines;
+
+/// <summary>
+/// One server booted from its disk: <c>qemu-system-x86_64</c> running inside the server's network namespace (see
+/// <see cref="MachineNetwork"/>), user networking with <c>restrict=on</c>, the metadata service forwarded to
+/// 169.254.169.254:80 (<c>guestfwd ... cmd:nc</c>, one nc per connection), the server's IPv4:22 forwarded to the guest's
+/// port 22, the disk on virtio-scsi (the guest sees <c>/dev/sda</c>, as on Hetzner), serial ports to files, and QMP on
+/// a Unix socket for ACPI power-down and reset. The namespace is in the registry before it exists; QEMU's PID right
+/// after it starts (its command line names the machine's directory, so a sweep recognises it).
+/// </summary>
+internal sealed class QemuMachine
+{
+    private static readonly TimeSpan _readyTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private volatile bool _stopping;
+
+    private QemuMachine(RegistryEntry entry, Process process)
+    {
+        Entry = entry;
+        _process = process;
+        Exited = process.WaitForExitAsync(CancellationToken.None);
+    }
+
+    public RegistryEntry Entry { get; }
+
+    /// <summary>Completes when QEMU has exited, for whatever reason.</summary>
+    public Task Exited { get; }
+
+    /// <summary>Set once the runtime stops it on purpose: an exit after that is no guest power-off.</summary>
+    public bool Stopping => _stopping;
+
+    public string QmpSocket => Path.Combine(Entry.Marker, "qmp.sock");
+
+    /// <summary>
+    /// Starts QEMU for <paramref name="spec"/> and returns once it answers on QMP (the guest is then booting, not booted).
+    /// <paramref name="consoleDirectory"/> receives <c>console.log</c> (ttyS0) and <c>markers.log</c> (ttyS1).
+    /// </summary>
+    public static async Task<QemuMachine> StartAsync(BootSpec spec, RegistryEntry entry, string nsVeth, string consoleDirectory, int metadataPort,
+        MachineRegistry registry, CancellationToken cancellationToken)
+    {
+        var address = spec.Address ?? throw new MachineException($"server {spec.ServerId} has no public IPv4, so its boot can reach neither SSH nor the metadata service");
+        var qemu = HostCommand.Find("qemu-system-x86_64") ?? throw new MachineException("qemu-system-x86_64 not found");
+        await MachineNetwork.RefuseRoutedAddressAsync(address, "a QEMU boot", cancellationToken);
+        registry.Put(entry);
+        Process? process = null;
+        try
+        {
+            Directory.CreateDirectory(entry.Marker);
+            Directory.CreateDirectory(consoleDirectory);
+            if (!File.Exists(entry.BackingFile))
+            {
+                SparseFiles.CreateEmpty(entry.BackingFile, spec.DiskBytes);
+            }
+            await MachineNetwork.ConnectAsync(entry, nsVeth, address, cancellationToken);
+            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            foreach (var argument in (string[])["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
+                HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, consoleDirectory, address, metadataPort)])
+            {
+                start.ArgumentList.Add(argument);
+            }
+            process = Process.Start(start) ?? throw new MachineException("could not start qemu-system-x86_64");
+            entry.Pid = process.Id;
+            registry.Put(entry);
+            var machine = new QemuMachine(entry, process);
+            await machine.WaitUntilReadyAsync(cancellationToken);
+            return machine;
+        }
+        catch (Exception e)
+        {
+            var output = ReadOutput(entry);
+            process?.Dispose();
+            try
+            {
+                await RescueTeardown.TearDownAsync(entry, CancellationToken.None);
+                registry.Remove(entry);
+            }
+            catch (MachineException cleanup)
+            {
+                throw new MachineException($"{e.Message}; cleaning up failed too: {cleanup.Message}", e);
+            }
+            throw new MachineException($"booting server {spec.ServerId} under QEMU failed: {e.Message}{output}", e);
+        }
+    }
+
+    /// <summary>The command line after the program name.</summary>
+    internal static IReadOnlyList<string> Arguments(BootSpec spec, string disk, string directory, string consoleDirectory, string address, int metadataPort)
+    {
+        var kvm = string.Equals(Environment.GetEnvironmentVariable("DROVER_LOCALCLOUD_ACCEL"), "kvm", StringComparison.OrdinalIgnoreCase);
+        var nc = HostCommand.Find("nc") ?? "nc";
+        var id = spec.ServerId.ToString(CultureInfo.InvariantCulture);
+        var netdev = "user,id=n0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15"
+            + $",guestfwd=tcp:169.254.169.254:80-cmd:{nc} {MachineRuntime.HostAddress} {metadataPort.ToString(CultureInfo.InvariantCulture)}"
+            + $",hostfwd=tcp:{address}:22-:22";
+        return
+        [
+            "-name", $"drover-server-{id}",
+            "-nodefaults",
+            "-accel", kvm ? "kvm" : "tcg",
+            "-m", "1024",
+            "-smp", "2",
+            "-smbios", $"type=1,manufacturer=Hetzner,product=vServer,serial={id}",
+            "-device", "virtio-scsi-pci,id=scsi0",
+            "-drive", $"file={disk},format=raw,if=none,id=disk0,cache=writeback,discard=unmap",
+            "-device", "scsi-hd,drive=disk0,bus=scsi0.0,bootindex=0",
+            "-netdev", netdev,
+            "-device", $"virtio-net-pci,netdev=n0,mac={spec.MacAddress}",
+            "-display", "none",
+            "-vga", "none",
+            "-serial", $"file:{Path.Combine(consoleDirectory, "console.log")}",
+            "-serial", $"file:{Path.Combine(consoleDirectory, "markers.log")}",
+            "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=off",
+            "-pidfile", Path.Combine(directory, "qemu.pid"),
+        ];
+    }
+
+    /// <summary>ACPI power button (the guest decides what to do).</summary>
+    public Task PowerDownAsync(CancellationToken cancellationToken) => Qmp.ExecuteAsync(QmpSocket, "system_powerdown", cancellationToken);
+
+    /// <summary>Hard reset of the guest; QEMU keeps running.</summary>
+    public Task ResetAsync(CancellationToken cancellationToken) => Qmp.ExecuteAsync(QmpSocket, "system_reset", cancellationToken);
+
+    /// <summary>
+    /// Stops it: with <paramref name="grace"/>, ACPI power-down first and up to that long for the guest to turn off;
+    /// then QEMU by its PID (SIGTERM, then SIGKILL), everything left in the namespace, the veth pair and the namespace.
+    /// </summary>
+    public async Task StopAsync(TimeSpan? grace, CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        if (grace is { } wait && !Exited.IsCompleted)
+        {
+            try
+            {
+                await PowerDownAsync(cancellationToken);
+                await Exited.WaitAsync(wait, TimeProvider.System, cancellationToken);
+            }
+            catch (Exception e) when (e is MachineException or TimeoutException)
+            {
+                // The guest ignored the power button (or QMP was gone): pull the plug below.
+            }
+        }
+        await RescueTeardown.TearDownAsync(Entry, cancellationToken);
+        _process.Dispose();
+    }
+
+    /// <summary>Polls QMP until QEMU answers, QEMU exits, or the deadline passes.</summary>
+    private async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (true)
+        {
+            if (Exited.IsCompleted)
+            {
+                throw new MachineException($"qemu-system-x86_64 exited with code {_process.ExitCode} while starting");
+            }
+            if (File.Exists(QmpSocket))
+            {
+                try
+                {
+                    await Qmp.ExecuteAsync(QmpSocket, "query-status", cancellationToken);
+                    return;
+                }
+                catch (MachineException) when (!Exited.IsCompleted && TimeProvider.System.GetElapsedTime(started) < _readyTimeout)
+                {
+                    // Not answering yet.
+                }
+            }
+            if (TimeProvider.System.GetElapsedTime(started) > _readyTimeout)
+            {
+                throw new MachineException($"QEMU did not answer on QMP within {_readyTimeout.TotalSeconds:0} s");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, cancellationToken);
+        }
+    }
+
+    private static string ReadOutput(RegistryEntry entry)
+    {
+        var file = Path.Combine(entry.Marker, "qemu.out");
+        var text = File.Exists(file) ? File.ReadAllText(file).Trim() : "";
+        return text.Length == 0 ? "" : $"\n--- qemu.out ---\n{(text.Length > 2000 ? text[^2000..] : text)}";
+    }
+}
