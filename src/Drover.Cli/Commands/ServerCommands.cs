@@ -14,6 +14,7 @@ internal static class ServerCommands
         server.Subcommands.Add(List(env));
         server.Subcommands.Add(Describe(env));
         server.Subcommands.Add(ServerUpdateCommand.Create(env));
+        server.Subcommands.Add(ServerConsoleLogCommand.Create(env));
         return server;
     }
 
