@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(HostCommands.Create(env));
         root.Subcommands.Add(CleanupCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
+        root.Subcommands.Add(TalosCommands.Create(env));
         return root;
     }
 
