@@ -158,7 +158,7 @@ droverrun() {
   t0=$EPOCHREALTIME
   set +o pipefail
   { rc=0
-    /usr/bin/time -v -o "$WORK/time.$run" dotnet "$DLL" image upload --image-path "$IMG" --architecture x86 --force -o json \
+    /usr/bin/time -v -o "$WORK/time.$run" dotnet "$DLL" image upload --image-path "$IMG" --allow-unscanned --architecture x86 --force -o json \
       2>&1 1>"$WORK/drover.$run.json" || rc=$?
     echo "$rc" >"$WORK/drover.$run.rc"; } | stamp >"$WORK/drover.$run.err"
   set -o pipefail
@@ -211,7 +211,7 @@ echo "  machine:  $(nproc) CPUs ($cpu), $(ssh -V 2>&1), default cipher $cipher; 
 echo "  load:     1/5/15-min load average $load_before before the runs, $load_after after (other work on the machine skews both paths)"
 echo "  baseline: ssh -i key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@IP 'dd of=/dev/sda bs=4M conv=sparse' < image"
 echo "            (timed from ssh start to exit; fresh server + key per run, created, rescued and booted untimed)"
-echo "  drover:   /usr/bin/time -v dotnet drover.dll image upload --image-path image --architecture x86 --force -o json"
+echo "  drover:   /usr/bin/time -v dotnet drover.dll image upload --image-path image --allow-unscanned --architecture x86 --force -o json"
 echo "            (throughput from its 'write image' step: ssh connect, discard, stream, hash, sparse write, fsync, read-back verify)"
 echo
 printf '  %-6s %14s %10s   %14s %10s %14s %12s\n' run "plain ssh s" "MiB/s" "drover write s" "MiB/s" "end-to-end s" "peak RSS MB"

@@ -52,9 +52,9 @@ public sealed class UploadCliTests : IAsyncLifetime
     {
         await SkipUnlessMachinesAsync();
 
-        var first = await _cli.RunAsync("image", "upload", "--image-path", _image, "--architecture", "x86", "--labels", "os=debian,role=base", "-o", "json");
+        var first = await _cli.RunAsync("image", "upload", "--image-path", _image, "--allow-unscanned", "--architecture", "x86", "--labels", "os=debian,role=base", "-o", "json");
         var listed = await _cli.RunAsync("image", "list", "-l", "os=debian", "-o", "json");
-        var second = await _cli.RunAsync("image", "upload", "--image-path", _image, "--architecture", "x86", "--labels", "os=debian,role=base", "-o", "json");
+        var second = await _cli.RunAsync("image", "upload", "--image-path", _image, "--allow-unscanned", "--architecture", "x86", "--labels", "os=debian,role=base", "-o", "json");
         var servers = await _cli.RunAsync("server", "list", "-o", "json");
         var keys = await _cli.RunAsync("ssh-key", "list", "-o", "json");
 
@@ -76,7 +76,7 @@ public sealed class UploadCliTests : IAsyncLifetime
     {
         await SkipUnlessMachinesAsync();
 
-        var result = await _cli.RunAsync("image", "upload", "--image-path", _image, "--architecture", "x86", "--sha256", new string('a', 64));
+        var result = await _cli.RunAsync("image", "upload", "--image-path", _image, "--allow-unscanned", "--architecture", "x86", "--sha256", new string('a', 64));
 
         result.ExitCode.ShouldBe(1);
         result.Stderr.ShouldContain("not the expected");
@@ -89,7 +89,7 @@ public sealed class UploadCliTests : IAsyncLifetime
     {
         await SkipUnlessMachinesAsync();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { _cli.Environment["DROVER_SELF"]!, "image", "upload", "--image-path", _image, "--architecture", "x86", "--force" })
+        foreach (var a in new[] { _cli.Environment["DROVER_SELF"]!, "image", "upload", "--image-path", _image, "--allow-unscanned", "--architecture", "x86", "--force" })
         {
             start.ArgumentList.Add(a);
         }

@@ -17,6 +17,7 @@ internal static class ImageCommands
         image.Subcommands.Add(ImageWriteCommand.Create(env));
         image.Subcommands.Add(ImagePruneCommand.Create(env));
         image.Subcommands.Add(ImageLabelCommand.Create(env));
+        image.Subcommands.Add(ImageBuildCommand.Create(env));
         return image;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Drover.Cli.Output;
 using Drover.Hcloud.Contracts;
 using Drover.Images;
+using Drover.Images.Scan;
 using Drover.Images.Upload;
 using Microsoft.Extensions.Logging;
 
@@ -26,6 +27,8 @@ internal static class ImageUploadCommand
         var readBack = new Option<bool>("--verify-readback") { Description = "Also read the written bytes back from the disk and compare them (a second pass; the streamed sha256 is always checked)" };
         var deadline = new Option<string?>("--deadline") { Description = "Overall time limit, e.g. 30m; on expiry everything is cleaned up" };
         var force = new Option<bool>("--force") { Description = "Upload even if a snapshot with the same digest and architecture exists" };
+        var manifestFile = new Option<string?>("--manifest") { Description = "The image's manifest (default: IMAGE.manifest.json or NAME.manifest.json next to it); its scan must be clean and its sha256 match" };
+        var allowUnscanned = new Option<bool>("--allow-unscanned") { Description = "Upload an image without a clean secret scan (no manifest, not scanned, or findings)" };
         var output = Common.Output();
         var command = new Command("upload", """
             Import a disk image as a snapshot. A temporary SSH key and server (labelled drover/created-by and drover/run)
@@ -33,7 +36,7 @@ internal static class ImageUploadCommand
             the server is shut down and snapshotted with your labels plus drover/digest; the temporary server and key
             are deleted on every path, including failure, Ctrl-C and --deadline. An identical earlier upload is reused.
             """)
-        { path, url, compression, format, arch, serverType, location, description, labels, sha, readBack, deadline, force, output };
+        { path, url, compression, format, arch, serverType, location, description, labels, sha, readBack, deadline, force, manifestFile, allowUnscanned, output };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var expected = parse.GetValue(sha)?.Trim().ToLowerInvariant();
@@ -50,18 +53,25 @@ internal static class ImageUploadCommand
             {
                 throw new UsageException("give exactly one of --image-path and --image-url");
             }
+            var gate = UploadScanGate.Check(parse.GetValue(path), parse.GetValue(manifestFile), parse.GetValue(allowUnscanned), expected);
+            if (gate.Refusal is { } refusal)
+            {
+                await env.IO.Error.WriteLineAsync($"error: upload refused: {refusal}");
+                return Common.Failure;
+            }
             var options = new UploadOptions
             {
                 ImagePath = parse.GetValue(path),
                 ImageUrl = imageUrl,
                 Compression = parse.GetValue(compression),
                 Format = parse.GetValue(format),
-                Architecture = parse.GetValue(arch) is { } a ? Architecture.From(a) : null,
+                Architecture = (parse.GetValue(arch) ?? gate.Manifest?.Architecture) is { } a ? Architecture.From(a) : null,
                 ServerType = parse.GetValue(serverType),
                 Location = parse.GetValue(location)!,
-                Description = parse.GetValue(description),
-                Labels = Parsing.Labels("--labels", parse.GetValue(labels) ?? []),
-                ExpectedSha256 = expected,
+                Description = parse.GetValue(description) ?? gate.Manifest?.Description,
+                Labels = new Dictionary<string, string>((gate.Manifest?.Labels ?? new Dictionary<string, string>()).Concat(Parsing.Labels("--labels", parse.GetValue(labels) ?? []))
+                    .GroupBy(l => l.Key).Select(g => g.Last())),
+                ExpectedSha256 = expected ?? gate.Manifest?.Sha256,
                 Deadline = parse.GetValue(deadline) is { } d ? Parsing.Duration("--deadline", d) : null,
                 ReadBack = parse.GetValue(readBack),
                 Force = parse.GetValue(force),

@@ -1,0 +1,90 @@
+namespace Drover.Images.Build;
+
+/// <summary>What <see cref="DebianBuilder.BuildAsync"/> builds.</summary>
+public sealed record DebianBuildOptions
+{
+    /// <summary>The packages every image gets (on top of <c>minbase</c>).</summary>
+    public static readonly IReadOnlyList<string> BasePackages =
+        ["linux-image-amd64", "systemd-sysv", "udev", "iproute2", "openssh-server", "ca-certificates", "systemd-resolved", "curl"];
+
+    /// <summary>The agent's unit when none is given: runs <c>/usr/local/bin/drover-agent</c> once, after the network is up.</summary>
+    public const string DefaultAgentUnit = """
+        [Unit]
+        Description=Drover first-boot agent
+        Wants=network-online.target
+        After=network-online.target
+        ConditionPathExists=!/var/lib/drover/agent.done
+
+        [Service]
+        Type=oneshot
+        ExecStart=/usr/local/bin/drover-agent
+        StandardOutput=journal+console
+        RemainAfterExit=yes
+
+        [Install]
+        WantedBy=multi-user.target
+
+        """;
+
+    /// <summary>The image's file name without extension: <c>NAME.raw</c>, <c>NAME.manifest.json</c>.</summary>
+    public string Name { get; init; } = "debian";
+
+    public string Suite { get; init; } = "bookworm";
+
+    /// <summary>A mirror URL; unset: the sources apt is configured with on this machine.</summary>
+    public string? Mirror { get; init; }
+
+    /// <summary>Packages beyond <see cref="BasePackages"/>.</summary>
+    public IReadOnlyList<string> Packages { get; init; } = [];
+
+    /// <summary>The first-boot agent, a single-file executable; installed as <c>/usr/local/bin/drover-agent</c> (0755).</summary>
+    public required string AgentPath { get; init; }
+
+    /// <summary>The agent's systemd unit (<c>drover-agent.service</c>).</summary>
+    public string AgentUnit { get; init; } = DefaultAgentUnit;
+
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Labels added to (and overriding) <c>os</c>, <c>version</c>, <c>arch</c>.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where finished root file systems are cached; unset: <see cref="RootfsCache.DefaultDirectory"/>.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Bootstrap afresh (the result still refreshes the cache).</summary>
+    public bool NoCache { get; init; }
+
+    /// <summary>Size of the root partition; unset: the root file system's size plus headroom, at least 1200 MiB.</summary>
+    public int? RootSizeMiB { get; init; }
+
+    /// <summary><see cref="ImageCompression.None"/> (<c>NAME.raw</c>) or <see cref="ImageCompression.Zstd"/> (<c>NAME.raw.zst</c>).</summary>
+    public ImageCompression Compression { get; init; } = ImageCompression.None;
+
+    /// <summary>Files copied into the root file system before the scan (source on this machine, absolute path in the image).</summary>
+    public IReadOnlyList<ExtraFile> ExtraFiles { get; init; } = [];
+
+    /// <summary>Runs on the customised root file system (its path) before the scan.</summary>
+    public Func<string, CancellationToken, Task>? CustomizeHook { get; init; }
+
+    /// <summary>The placeholder written to <c>/etc/hostname</c> (the agent sets the real one).</summary>
+    public string Hostname { get; init; } = "debian";
+
+    /// <summary>The kernel command line after <c>root=LABEL=root rw</c>.</summary>
+    public string KernelArguments { get; init; } = "console=ttyS0,115200 net.ifnames=0";
+}
+
+/// <summary>A file added to the image: <paramref name="Source"/> on this machine, <paramref name="ImagePath"/> absolute inside the image.</summary>
+public sealed record ExtraFile(string Source, string ImagePath)
+{
+    /// <summary>Parses <c>SRC:/path/in/image</c>.</summary>
+    public static ExtraFile Parse(string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        var cut = text.LastIndexOf(":/", StringComparison.Ordinal);
+        if (cut <= 0)
+        {
+            throw new ArgumentException($"'{text}' is not SRC:/path/in/image", nameof(text));
+        }
+        return new ExtraFile(text[..cut], text[(cut + 1)..]);
+    }
+}

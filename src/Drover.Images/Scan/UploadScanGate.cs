@@ -1,0 +1,65 @@
+using Drover.Images.Build;
+
+namespace Drover.Images.Scan;
+
+/// <summary>
+/// Whether an image may be uploaded: its manifest (<c>IMAGE.manifest.json</c>, or <c>NAME.manifest.json</c> next to
+/// <c>NAME.raw</c>/<c>NAME.raw.zst</c>, or one given) must record a scan without findings, unless unscanned images are
+/// allowed. The manifest's sha256 becomes the expected digest, so a changed file is refused before anything is created.
+/// </summary>
+public static class UploadScanGate
+{
+    private static readonly string[] _imageSuffixes = [".raw.zst", ".raw.gz", ".raw.xz", ".raw.bz2", ".img.zst", ".raw", ".img", ".qcow2", ".zst"];
+
+    /// <summary>The verdict: the manifest found (if any), and why the upload is refused (null: allowed).</summary>
+    public sealed record Verdict(ImageManifest? Manifest, string? ManifestPath, string? Refusal);
+
+    /// <summary>The manifest files looked for next to <paramref name="imagePath"/>, in order.</summary>
+    public static IEnumerable<string> Candidates(string imagePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(imagePath);
+        yield return imagePath + ".manifest.json";
+        foreach (var suffix in _imageSuffixes)
+        {
+            if (imagePath.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return imagePath[..^suffix.Length] + ".manifest.json";
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Checks an upload of <paramref name="imagePath"/> (a local file) or of a URL image (null) with an optional explicit manifest.</summary>
+    public static Verdict Check(string? imagePath, string? manifestPath, bool allowUnscanned, string? expectedSha256 = null)
+    {
+        var path = manifestPath ?? (imagePath is null ? null : Candidates(imagePath).FirstOrDefault(File.Exists));
+        if (path is null)
+        {
+            if (imagePath is not null && !File.Exists(imagePath))
+            {
+                return new Verdict(null, null, null); // the uploader names the missing file
+            }
+            return new Verdict(null, null, allowUnscanned || imagePath is null ? null
+                : $"{imagePath} is not scanned: no manifest ({Candidates(imagePath).First()}); build it with 'drover image build', give one with --manifest, or pass --allow-unscanned");
+        }
+        var manifest = ImageManifest.Read(path);
+        if (manifest.Sha256 is { } sha && expectedSha256 is not null && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            return new Verdict(manifest, path, $"--sha256 {expectedSha256} differs from the manifest's {sha} ({path})");
+        }
+        if (allowUnscanned)
+        {
+            return new Verdict(manifest, path, null);
+        }
+        if (manifest.Scan.Findings.Count > 0)
+        {
+            return new Verdict(manifest, path, $"the image has secret scan findings ({path}): "
+                + string.Join("; ", manifest.Scan.Findings.Select(f => $"{f.Path}: {f.Kind}: {f.Detail}")));
+        }
+        if (!manifest.Scan.Scanned)
+        {
+            return new Verdict(manifest, path, $"the image is not scanned ({path}: {manifest.Scan.Reason ?? "no reason given"}); pass --allow-unscanned to upload it anyway");
+        }
+        return new Verdict(manifest, path, null);
+    }
+}
