@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(CleanupCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(TalosCommands.Create(env));
+        root.Subcommands.Add(AgentCommands.Create(env));
         return root;
     }
 

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Drover.Agent;
+
+namespace Drover.Cli.Commands;
+
+/// <summary><c>drover agent nixos-module</c> and <c>drover agent unit</c>: the files that ship with the first-boot agent.</summary>
+internal static class AgentCommands
+{
+    public static Command Create(CliEnv env)
+    {
+        var agent = new Command("agent", """
+            The first-boot agent (drover-agent) that images carry: at first boot it reads the metadata service, sets
+            hostname, root's SSH keys and systemd-networkd, writes the flake target and runs the converge command once.
+            Build it with scripts/publish-agent (a self-contained, trimmed linux-x64 single file).
+            """);
+
+        var module = new Command("nixos-module", """
+            Print a NixOS module that installs drover-agent as a one-shot service (services.drover-agent.enable,
+            .package, .metadataUrl) and exposes config.hcloud.* (where the agent writes the metadata, user-data,
+            flake target and status; their contents exist only at run time on the server).
+            Save it next to your flake:  drover agent nixos-module > drover-agent.nix
+            """);
+        Common.SetHandler(module, env, async (_, _) =>
+        {
+            await env.IO.Out.WriteAsync(AgentFiles.NixosModule);
+            return Common.Ok;
+        });
+
+        var unit = new Command("unit", $"""
+            Print the systemd unit (drover-agent.service) that runs {AgentPaths.Binary} once, after network-online.target,
+            until {AgentPaths.Marker} exists. Install it as /etc/systemd/system/drover-agent.service.
+            """);
+        Common.SetHandler(unit, env, async (_, _) =>
+        {
+            await env.IO.Out.WriteAsync(AgentFiles.SystemdUnit);
+            return Common.Ok;
+        });
+
+        agent.Subcommands.Add(module);
+        agent.Subcommands.Add(unit);
+        return agent;
+    }
+}
