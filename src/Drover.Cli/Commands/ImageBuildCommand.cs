@@ -43,7 +43,11 @@ internal static class ImageBuildCommand
         {
             var extraLabels = Parsing.Labels("--labels", parse.GetValue(labels) ?? []);
             var hostName = parse.GetValue(host);
-            if (hostName is not null)
+            if (hostName is not null && !File.Exists(FleetCommon.ConfigPath(parse)) && parse.GetResult(FleetCommon.ConfigOption) is null or { Implicit: true })
+            {
+                await env.IO.Error.WriteLineAsync($"note: no {FleetCommon.DefaultConfig} here; --host {hostName} only names the image");
+            }
+            else if (hostName is not null)
             {
                 var spec = FleetCommon.Load(parse, env).FindHost(hostName) ?? throw new UsageException($"--host: no host '{hostName}' in {FleetCommon.ConfigPath(parse)}");
                 if (spec.Role is { } role)
