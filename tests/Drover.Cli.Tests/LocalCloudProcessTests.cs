@@ -55,21 +55,35 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
     public async Task Commands_start_the_local_cloud_on_demand_and_state_survives_a_restart()
     {
         var images = await _cli.RunAsync("image", "list", "-o", "json");
-        var demo = await _cli.RunAsync("demo", "--keep");
+        await CreateServerAsync("demo-1");
         await _cli.RunAsync("local", "down");
         var servers = await _cli.RunAsync("server", "list", "-o", "json");
 
         images.ExitCode.ShouldBe(0, images.ToString());
         JsonSerializer.Deserialize(images.Stdout, HcloudJsonContext.Default.IReadOnlyListImage)!.ShouldContain(i => i.Name == "ubuntu-24.04");
-        demo.ExitCode.ShouldBe(0, demo.ToString());
         servers.ExitCode.ShouldBe(0, servers.ToString());
         JsonSerializer.Deserialize(servers.Stdout, HcloudJsonContext.Default.IReadOnlyListServer)!.ShouldContain(s => s.Name.StartsWith("demo-", StringComparison.Ordinal));
+    }
+
+    /// <summary>Creates a server through the API of the running local cloud (endpoint and token from 'local status').</summary>
+    private async Task CreateServerAsync(string name)
+    {
+        var up = await _cli.RunAsync("local", "up", "-o", "json");
+        up.ExitCode.ShouldBe(0, up.ToString());
+        using var status = JsonDocument.Parse(up.Stdout);
+        var client = HcloudClient.Create(new HcloudClientOptions
+        {
+            Endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!),
+            Token = status.RootElement.GetProperty("token").GetString()!,
+        });
+        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = name, ServerType = "cx23", Image = "ubuntu-24.04", Location = "fsn1" }, TestContext.Current.CancellationToken);
+        await client.Actions.WaitAsync([created.Action, .. created.NextActions], null, TestContext.Current.CancellationToken);
     }
 
     [Fact]
     public async Task Reset_forgets_all_resources()
     {
-        (await _cli.RunAsync("demo", "--keep")).ExitCode.ShouldBe(0);
+        await CreateServerAsync("demo-1");
 
         var reset = await _cli.RunAsync("local", "reset");
         var servers = await _cli.RunAsync("server", "list", "-o", "json");

@@ -1,105 +1,66 @@
 using System.CommandLine;
-using System.Diagnostics;
+using System.Globalization;
+using Drover.Cli.Demo;
 using Drover.Cli.Output;
-using Drover.Hcloud;
-using Drover.Hcloud.Contracts;
-using Drover.Hcloud.Labels;
 
 namespace Drover.Cli.Commands;
 
 /// <summary>
-/// <c>drover demo</c>: a tour of the local cloud — start it, upload a throwaway SSH key, create a server and wait
-/// for it, list images and servers, then clean up (unless <c>--keep</c>). Always runs on the 'local' context.
+/// <c>drover demo</c>: the main job on the local cloud, end to end: build a Debian image, import it, bootstrap two
+/// servers from it with user-data, boot them for real, and check that both agents converged. Always runs on the
+/// 'local' context.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create(CliEnv env)
     {
-        var keep = new Option<bool>("--keep") { Description = "Leave the demo server and key in place" };
-        var command = new Command("demo", "Tour the local cloud: start it, create a key and a server, list images, clean up") { keep };
+        var keep = new Option<bool>("--keep") { Description = "Leave the demo servers, key and snapshot in place (delete them with 'drover local reset')" };
+        var workDir = new Option<string?>("--work-dir") { Description = "Where the image, key and fleet file go (default: the data directory's demo/)" };
+        var command = new Command("demo", """
+            Run the main job on the local cloud, end to end, and print the time of each step:
+              1. build a Debian image (mmdebstrap from the configured apt mirror, cached root file system, BIOS GRUB disk,
+                 drover-agent inside, SSH host keys made at first boot, secret scan: no secrets in the image)
+              2. import it as a snapshot through a temporary server's rescue system
+              3. bootstrap two servers from the snapshot with user-data (a fleet file, like 'drover bootstrap')
+              4. both boot for real under QEMU; each agent reads the metadata service at 169.254.169.254, sets the
+                 hostname, authorized keys and network, runs the converge command once and reports
+              5. log in to each with the fleet's key and check: hostname = server name, agent status ok
+            Needs root, QEMU and network namespaces (as on the CI machine); 'drover local status' says what is missing.
+            Everything created in the cloud is deleted at the end, also on failure or Ctrl-C, unless --keep.
+            """)
+        { keep, workDir };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
-            var steps = new List<(string Step, TimeSpan Took)>();
             var err = env.IO.Error;
-            async Task<T> Step<T>(string name, Func<Task<T>> work)
-            {
-                await err.WriteLineAsync($"==> {name}");
-                var sw = Stopwatch.StartNew();
-                var result = await work();
-                steps.Add((name, sw.Elapsed));
-                return result;
-            }
-
-            var status = await Step("start the local cloud", () => env.Local.UpAsync(ct));
+            await err.WriteLineAsync("==> start the local cloud");
+            var status = await env.Local.UpAsync(ct);
             await err.WriteLineAsync($"    endpoint {status.Endpoint}");
+            if (status.Machine is { Mode: not "machines" } machine)
+            {
+                await err.WriteLineAsync($"error: the main job needs real machines in the local cloud, and it runs API-only here: {machine.Reason}");
+                return Common.Failure;
+            }
             var client = await env.Connector.ConnectAsync("local", ct);
-            var run = DroverLabels.NewRunId();
-            var labels = new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-demo", [DroverLabels.Run] = run };
-            SshKey? publicKey = null;
-            Server? server = null;
-            long? serverId = null;
-            try
-            {
-                publicKey = await Step("generate and upload an SSH key", async () =>
-                {
-                    var key = await SshKeygen.GenerateAsync($"drover-demo-{run}", ct);
-                    return await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = $"drover-demo-{run}", PublicKey = key, Labels = labels }, ct);
-                });
-                server = await Step("create a server and wait until it runs", async () =>
-                {
-                    var created = await client.Servers.CreateAsync(new CreateServerRequest
-                    {
-                        Name = $"demo-{run}",
-                        ServerType = "cx23",
-                        Image = "ubuntu-24.04",
-                        Location = "fsn1",
-                        SshKeys = [publicKey.Id],
-                        Labels = labels,
-                        UserData = "#cloud-config\nhostname: demo\n",
-                    }, ct);
-                    serverId = created.Server.Id;
-                    await client.Actions.WaitAsync([created.Action, .. created.NextActions], new Progress<CloudAction>(a => err.WriteLine($"    {a.Command}: {a.Status} {a.Progress}%")), ct);
-                    return (await client.Servers.GetAsync(created.Server.Id, ct))!;
-                });
-                var images = await Step("list system images", () => client.Images.ListAsync(new ImageListOptions { Type = [ImageType.System] }, ct).ToListAsync(ct).AsTask());
+            var dir = parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo");
+            var result = await new MainJob(env, client, dir, parse.GetValue(keep)).RunAsync(ct);
 
-                var table = new Table("ID", "NAME", "ARCH", "DESCRIPTION");
-                foreach (var i in images)
-                {
-                    table.Add(i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), i.Name, i.Architecture.Value, i.Description);
-                }
-                env.IO.Out.WriteLine("System images:");
-                table.Write(env.IO.Out);
-                env.IO.Out.WriteLine();
-                env.IO.Out.WriteLine($"Server {server.Name} (id {server.Id}) is {server.Status}: {server.ServerType.Name} in {server.Location.Name}, IPv4 {server.PublicNet.Ipv4?.Ip}, IPv6 {server.PublicNet.Ipv6?.Ip}");
-            }
-            finally
+            var w = env.IO.Out;
+            w.WriteLine();
+            var hosts = new Table("HOST", "SERVER", "IPV4", "HOSTNAME", "AGENT", "AGENT TIME", "CONVERGE", "BOOT TO LOGIN");
+            foreach (var (host, server, report) in result.Hosts)
             {
-                // Also on failure or Ctrl-C: the tour leaves nothing behind unless --keep.
-                if (!parse.GetValue(keep) && (serverId is not null || publicKey is not null))
-                {
-                    using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-                    await Step("delete the server and the key", async () =>
-                    {
-                        if (serverId is { } id)
-                        {
-                            await client.Actions.WaitAsync([await client.Servers.DeleteAsync(id, cleanup.Token)], null, cleanup.Token);
-                        }
-                        if (publicKey is not null)
-                        {
-                            await client.SshKeys.DeleteAsync(publicKey.Id, cleanup.Token);
-                        }
-                        return 0;
-                    });
-                }
+                hosts.Add(host, server.Id.ToString(CultureInfo.InvariantCulture), server.PublicNet.Ipv4?.Ip, report.Hostname, report.Status,
+                    report.AgentSeconds is { } a ? $"{a:0.00} s" : "-", report.ConvergeSeconds is { } c ? $"{c:0.00} s" : "-", $"{report.Waited.TotalSeconds:0} s");
             }
-            env.IO.Out.WriteLine();
-            var summary = new Table("STEP", "TIME");
-            foreach (var (step, took) in steps)
+            hosts.Write(w);
+            w.WriteLine();
+            var steps = new Table("STEP", "TIME");
+            foreach (var (step, took) in result.Steps)
             {
-                summary.Add(step, $"{took.TotalSeconds:0.00} s");
+                steps.Add(step, $"{took.TotalSeconds:0.0} s");
             }
-            summary.Write(env.IO.Out);
+            steps.Add("total", $"{result.Steps.Sum(s => s.Took.TotalSeconds):0.0} s");
+            steps.Write(w);
             return Common.Ok;
         });
         return command;

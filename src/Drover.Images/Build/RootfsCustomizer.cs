@@ -15,7 +15,8 @@ internal static class RootfsCustomizer
 
         [Service]
         Type=oneshot
-        ExecStart=/usr/bin/ssh-keygen -A
+        # ed25519 only: an RSA key takes a minute to generate on an emulated CPU, and sshd is told to use only this one.
+        ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
         RemainAfterExit=yes
 
         [Install]
@@ -39,7 +40,7 @@ internal static class RootfsCustomizer
             File.Delete(key);
         }
         Write(root, "/etc/systemd/system/drover-ssh-hostkeys.service", HostKeysUnit);
-        Write(root, "/etc/ssh/sshd_config.d/10-drover.conf", "PermitRootLogin prohibit-password\nPasswordAuthentication no\n");
+        Write(root, "/etc/ssh/sshd_config.d/10-drover.conf", "HostKey /etc/ssh/ssh_host_ed25519_key\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n");
         LockRoot(root);
         var agent = Path.Combine(root, "usr/local/bin/drover-agent");
         Directory.CreateDirectory(Path.GetDirectoryName(agent)!);

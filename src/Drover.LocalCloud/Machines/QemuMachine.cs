@@ -108,6 +108,9 @@ internal sealed class QemuMachine
             "-device", "scsi-hd,drive=disk0,bus=scsi0.0,bootindex=0",
             "-netdev", netdev,
             "-device", $"virtio-net-pci,netdev=n0,mac={spec.MacAddress}",
+            // Entropy from the host: without it an emulated guest can wait long for its random pool (SSH host keys).
+            "-object", "rng-random,filename=/dev/urandom,id=rng0",
+            "-device", "virtio-rng-pci,rng=rng0",
             "-display", "none",
             "-vga", "none",
             "-serial", $"file:{Path.Combine(consoleDirectory, "console.log")}",

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+
+namespace Drover.Cli.Demo;
+
+/// <summary>
+/// Finds the published drover-agent (self-contained, trimmed, single file) that images get, publishing it from the
+/// source tree when it is missing: <c>DROVER_AGENT</c>, else <c>artifacts/agent/linux-x64/drover-agent</c> of the
+/// repository this drover was built from.
+/// </summary>
+internal static class AgentBinary
+{
+    public const string RelativePath = "artifacts/agent/linux-x64/drover-agent";
+
+    public static async Task<string> LocateAsync(CliIO io, CancellationToken cancellationToken)
+    {
+        if (io.Env("DROVER_AGENT") is { } configured)
+        {
+            return File.Exists(configured) ? configured : throw new InvalidOperationException($"DROVER_AGENT={configured} does not exist");
+        }
+        var repo = RepositoryRoot() ?? throw new InvalidOperationException(
+            "drover-agent was not found: set DROVER_AGENT to the published agent (scripts/publish-agent in the source tree makes it)");
+        var path = Path.Combine(repo, RelativePath);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+        await io.Error.WriteLineAsync("    publishing drover-agent (self-contained, trimmed, single file; once)");
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(repo, "scripts", "publish-agent"));
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run scripts/publish-agent");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await using (cancellationToken.Register(() =>
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+        }))
+        {
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (process.ExitCode != 0 || !File.Exists(path))
+        {
+            throw new InvalidOperationException($"scripts/publish-agent failed (exit {process.ExitCode}): {(await stderr).Trim()} {(await stdout).Trim()}");
+        }
+        return path;
+    }
+
+    /// <summary>The source tree this build came from: the nearest parent of the binary holding Drover.slnx.</summary>
+    public static string? RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Drover.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text;
+using System.Text.Json;
+using Drover.Fleet.Remote;
+
+namespace Drover.Cli.Demo;
+
+/// <summary>What a server said about its first boot: read over SSH with the fleet's key.</summary>
+internal sealed record FirstBootReport(string Hostname, string Status, double? AgentSeconds, double? ConvergeSeconds, string? Error, TimeSpan Waited);
+
+/// <summary>
+/// Waits until a freshly created server answers SSH with the fleet key and its agent has written
+/// <c>/var/lib/drover/status.json</c>; the login itself proves the key from the metadata service works.
+/// </summary>
+internal static class FirstBootWatcher
+{
+    /// <remarks><c>serialMarkers</c> reads the agent's serial marker line (local cloud only); a reported error ends the wait at once.</remarks>
+    public static async Task<FirstBootReport> WaitAsync(HostConnection host, string knownHosts, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken,
+        Func<CancellationToken, Task<string?>>? serialMarkers = null)
+    {
+        var started = time.GetTimestamp();
+        string? last = null;
+        while (time.GetElapsedTime(started) < timeout)
+        {
+            using var stdout = new MemoryStream();
+            using var stderr = new MemoryStream();
+            var exit = await RemoteRunner.RunAsync(host, "hostname; cat /var/lib/drover/status.json", null, stdout, stderr, knownHosts, cancellationToken);
+            var text = Encoding.UTF8.GetString(stdout.ToArray());
+            if (exit == 0)
+            {
+                var newline = text.IndexOf('\n', StringComparison.Ordinal);
+                using var doc = JsonDocument.Parse(text[(newline + 1)..]);
+                var root = doc.RootElement;
+                double? Seconds(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+                var converge = root.TryGetProperty("converge", out var c) && c.ValueKind == JsonValueKind.Object ? Seconds(c, "seconds") : null;
+                return new FirstBootReport(
+                    text[..newline].Trim(),
+                    root.TryGetProperty("status", out var s) ? s.GetString() ?? "?" : "?",
+                    Seconds(root, "agent_seconds"),
+                    converge,
+                    root.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.String ? err.GetString() : null,
+                    time.GetElapsedTime(started));
+            }
+            last = (Encoding.UTF8.GetString(stderr.ToArray()) + text).Trim();
+            if (serialMarkers is not null && await serialMarkers(cancellationToken) is { } markers
+                && markers.Split('\n').FirstOrDefault(l => l.StartsWith("DROVER-AGENT status=error", StringComparison.Ordinal)) is { } failure)
+            {
+                throw new InvalidOperationException($"{host}: the agent failed (serial console): {failure.Trim()}");
+            }
+            await Task.Delay(TimeSpan.FromSeconds(3), time, cancellationToken);
+        }
+        throw new TimeoutException($"{host} did not report a finished first boot within {timeout.TotalSeconds:0} s (last: {last})");
+    }
+}

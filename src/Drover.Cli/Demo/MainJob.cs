@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Globalization;
+using Drover.Cli.Output;
+using Drover.Fleet.Bootstrap;
+using Drover.Fleet.Config;
+using Drover.Fleet.Remote;
+using Drover.Hcloud;
+using Drover.Hcloud.Contracts;
+using Drover.Hcloud.Labels;
+using Drover.Images.Upload;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Cli.Demo;
+
+/// <summary>What the main job did, per step and per host.</summary>
+internal sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)> Steps, IReadOnlyList<(string Host, Server Server, FirstBootReport Report)> Hosts);
+
+/// <summary>
+/// The README's main job on the local cloud: build a Debian image with drover-agent inside, import it through a
+/// rescue system, bootstrap two servers from the snapshot with user-data, let both boot for real and converge, and
+/// check each over SSH with the fleet's key (hostname = server name, agent status ok). Everything it created in the
+/// cloud is deleted at the end, also on failure or Ctrl-C, unless <c>keep</c>.
+/// </summary>
+internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirectory, bool keep)
+{
+    public const string FleetName = "drover-demo";
+    private readonly List<(string Step, TimeSpan Took)> _steps = [];
+    private TextWriter Err => env.IO.Error;
+
+    private async Task<T> Step<T>(string name, Func<Task<T>> work)
+    {
+        await Err.WriteLineAsync($"==> {name}");
+        var sw = Stopwatch.StartNew();
+        var result = await work();
+        _steps.Add((name, sw.Elapsed));
+        await Err.WriteLineAsync($"    {sw.Elapsed.TotalSeconds:0.0} s");
+        return result;
+    }
+
+    public async Task<MainJobResult> RunAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory(workDirectory);
+        var run = DroverLabels.NewRunId();
+        var agent = await Step("find or publish drover-agent", () => AgentBinary.LocateAsync(env.IO, ct));
+        var image = await Step("build a Debian image (mmdebstrap, cached root file system, GRUB, drover-agent, secret scan)",
+            () => DemoImage.BuildAsync(env, agent, Path.Combine(workDirectory, "image"), ct));
+        Image? snapshot = null;
+        try
+        {
+            var upload = await Step("upload it as a snapshot through a rescue system", async () =>
+            {
+                using var loggers = env.Logging;
+                var progress = new ProgressRenderer(Err, env.IO.ErrorIsTerminal);
+                var uploader = new ImageUploader(client, loggers.CreateLogger<ImageUploader>());
+                var result = await uploader.UploadAsync(new UploadOptions
+                {
+                    ImagePath = image,
+                    Architecture = Architecture.X86,
+                    Description = $"drover demo Debian image (run {run})",
+                    Labels = new Dictionary<string, string> { ["os"] = "debian", ["version"] = "12", ["drover/demo"] = run },
+                }, progress, ct);
+                progress.EndLine();
+                return result;
+            });
+            snapshot = upload.Snapshot;
+            await Err.WriteLineAsync($"    snapshot {snapshot.Id} ({snapshot.ImageSize:0.00} GB compressed, {snapshot.DiskSize} GB disk)");
+
+            var fleet = await Step("write the demo fleet (two hosts from the snapshot, structured user-data)", () => Task.FromResult(WriteFleet(snapshot.Id, run)));
+            var plan = await new FleetPlanner(client).PlanAsync(fleet, cancellationToken: ct);
+            var applied = await Step("bootstrap both servers and wait until they run", async () =>
+            {
+                var result = await new FleetApplier(client).ApplyAsync(plan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
+                var failed = result.Hosts.FirstOrDefault(h => h.Error is not null);
+                return failed is null ? result : throw new InvalidOperationException($"{failed.Host}: {failed.Error}");
+            });
+            var identity = TargetResolver.IdentityFile(fleet)!;
+            var reports = await Step("both boot for real; wait for each agent over SSH with the fleet key", async () =>
+            {
+                var waits = applied.Hosts.Select(async h =>
+                {
+                    var target = new HostConnection("root", h.Server!.PublicNet.Ipv4!.Ip, 22, identity);
+                    var report = await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
+                        c => MarkersAsync(h.Server.Id, c));
+                    await Err.WriteLineAsync($"    {h.Host}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s (boot to login {report.Waited.TotalSeconds:0} s)");
+                    return (Host: h.Host, Server: h.Server!, Report: report);
+                });
+                return await Task.WhenAll(waits);
+            });
+            foreach (var (host, server, report) in reports)
+            {
+                if (report.Status != "ok" || report.Hostname != server.Name)
+                {
+                    throw new InvalidOperationException($"{host}: expected hostname {server.Name} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
+                }
+            }
+            return new MainJobResult(_steps, [.. reports.Select(r => (r.Host, r.Server, r.Report))]);
+        }
+        finally
+        {
+            if (!keep)
+            {
+                using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+                await Step("delete the demo servers, key and snapshot", async () =>
+                {
+                    await DeleteFleetAsync(cleanup.Token);
+                    if (snapshot is not null)
+                    {
+                        await client.Images.DeleteAsync(snapshot.Id, cleanup.Token);
+                    }
+                    return 0;
+                });
+            }
+        }
+    }
+
+    /// <summary>The server's second serial port (the agent's marker line), from the local cloud's control API.</summary>
+    private async Task<string?> MarkersAsync(long serverId, CancellationToken ct)
+    {
+        try
+        {
+            using var http = new HttpClient();
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", client.Options.Token);
+            var url = new Uri(client.Options.Endpoint, $"/__localcloud/servers/{serverId.ToString(CultureInfo.InvariantCulture)}/console?markers=true");
+            return await http.GetStringAsync(url, ct);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private async Task DeleteFleetAsync(CancellationToken ct)
+    {
+        var selector = LabelSelector.Parse($"{DroverLabels.Fleet}={FleetName}");
+        var actions = new List<CloudAction>();
+        await foreach (var server in client.Servers.ListAsync(new ServerListOptions { LabelSelector = selector }, ct))
+        {
+            actions.Add(await client.Servers.DeleteAsync(server.Id, ct));
+        }
+        await client.Actions.WaitAsync(actions, null, ct);
+        await foreach (var key in client.SshKeys.ListAsync(new SshKeyListOptions { LabelSelector = selector }, ct))
+        {
+            await client.SshKeys.DeleteAsync(key.Id, ct);
+        }
+    }
+
+    private FleetFile WriteFleet(long snapshotId, string run)
+    {
+        var key = Path.Combine(workDirectory, "id_ed25519");
+        if (!File.Exists(key))
+        {
+            var start = new ProcessStartInfo("ssh-keygen") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "-q", "-t", "ed25519", "-N", "", "-C", "drover-demo", "-f", key })
+            {
+                start.ArgumentList.Add(a);
+            }
+            using var p = Process.Start(start)!;
+            p.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                throw new InvalidOperationException("ssh-keygen failed: " + p.StandardError.ReadToEnd());
+            }
+        }
+        var path = Path.Combine(workDirectory, "drover.yaml");
+        File.WriteAllText(path, $"""
+            # Written by 'drover demo' (run {run}).
+            fleet: {FleetName}
+            defaults:
+              location: fsn1
+              server_type: cx23
+              ssh_keys:
+                - name: drover-demo-{run}
+                  public_key_file: id_ed25519.pub
+              identity_file: id_ed25519
+              labels:
+                drover-demo-run: "{run}"
+            images:
+              demo:
+                id: {snapshotId.ToString(CultureInfo.InvariantCulture)}
+                labels: {"{"}os: debian{"}"}
+            hosts:
+              demo-1:
+                role: web
+                image: demo
+                converge: "echo converged on $(hostname) | tee /root/converged"
+              demo-2:
+                role: db
+                image: demo
+                converge: "echo converged on $(hostname) | tee /root/converged"
+            """);
+        return FleetLoader.Load(path);
+    }
+}
