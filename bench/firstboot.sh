@@ -44,7 +44,7 @@ esac
 
 say "building the image (debian + drover-agent + cloud-init)"
 drover image build --builder debian --name firstboot --package cloud-init --package isc-dhcp-client \
-  --agent "$AGENT" --output "$WORK/image" >&2
+  --agent "$AGENT" --output-dir "$WORK/image" >&2
 say "uploading it"
 snapshot=$(drover image upload --image-path "$WORK/image/firstboot.raw" --architecture x86 --labels os=debian,bench=firstboot -o json \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')

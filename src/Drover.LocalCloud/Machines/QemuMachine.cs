@@ -44,6 +44,7 @@ internal sealed class QemuMachine
     {
         var address = spec.Address ?? throw new MachineException($"server {spec.ServerId} has no public IPv4, so its boot can reach neither SSH nor the metadata service");
         var qemu = HostCommand.Find("qemu-system-x86_64") ?? throw new MachineException("qemu-system-x86_64 not found");
+        var socat = HostCommand.Find("socat") ?? throw new MachineException("socat not found (bash scripts/setup installs it): it carries SSH from the server's address to QEMU");
         await MachineNetwork.RefuseRoutedAddressAsync(address, "a QEMU boot", cancellationToken);
         registry.Put(entry);
         Process? process = null;
@@ -57,8 +58,14 @@ internal sealed class QemuMachine
             }
             await MachineNetwork.ConnectAsync(entry, nsVeth, address, cancellationToken);
             var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            // Inside the namespace: socat carries ADDRESS:22 to QEMU's forward on the namespace's own 127.0.0.1:22, then
+            // QEMU replaces the shell (same PID). Slirp shows a forwarded connection from a loopback peer to the guest as
+            // coming from its host address (on-link); from any other peer it keeps that peer's address, which the guest
+            // (no default route under restrict=on) could not answer. socat dies with the namespace's other processes.
+            var inner = "\"$0\" TCP-LISTEN:22,bind=\"$1\",fork,reuseaddr TCP:127.0.0.1:22 </dev/null & shift; exec \"$@\"";
             foreach (var argument in (string[])["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
-                HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, consoleDirectory, address, metadataPort)])
+                HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, "/bin/sh", "-c", inner, socat, address,
+                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, consoleDirectory, metadataPort)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -87,14 +94,14 @@ internal sealed class QemuMachine
     }
 
     /// <summary>The command line after the program name.</summary>
-    internal static IReadOnlyList<string> Arguments(BootSpec spec, string disk, string directory, string consoleDirectory, string address, int metadataPort)
+    internal static IReadOnlyList<string> Arguments(BootSpec spec, string disk, string directory, string consoleDirectory, int metadataPort)
     {
         var kvm = string.Equals(Environment.GetEnvironmentVariable("DROVER_LOCALCLOUD_ACCEL"), "kvm", StringComparison.OrdinalIgnoreCase);
         var nc = HostCommand.Find("nc") ?? "nc";
         var id = spec.ServerId.ToString(CultureInfo.InvariantCulture);
         var netdev = "user,id=n0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15"
             + $",guestfwd=tcp:169.254.169.254:80-cmd:{nc} {MachineRuntime.HostAddress} {metadataPort.ToString(CultureInfo.InvariantCulture)}"
-            + $",hostfwd=tcp:{address}:22-:22";
+            + ",hostfwd=tcp:127.0.0.1:22-:22";
         return
         [
             "-name", $"drover-server-{id}",
