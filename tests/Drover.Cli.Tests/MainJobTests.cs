@@ -26,6 +26,9 @@ public sealed class MainJobTests : IAsyncLifetime
     public async Task Demo_builds_imports_boots_two_servers_and_both_agents_converge_then_leaves_nothing()
     {
         SkipUnlessMachinesCanBoot();
+        // The root file system cache is shared with this machine's user (and the builder tests): only the cloud is private.
+        _cli.Environment["XDG_CACHE_HOME"] = Environment.GetEnvironmentVariable("XDG_CACHE_HOME")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
 
         var demo = await _cli.RunAsync("demo", "--work-dir", Path.Combine(_cli.Home, "demo"));
 
