@@ -41,6 +41,8 @@ public sealed class DebianBuilder(TimeProvider? time = null)
         var partial = Path.Combine(work, options.Name + ".raw");
         try
         {
+            // One bootstrap per key at a time across processes: a second build waits, then restores from the cache.
+            await using var gate = await cache.LockAsync(key, cancellationToken);
             var hit = !options.NoCache && File.Exists(cache.PathFor(key))
                 && await StepAsync("restore cached rootfs", cache.PathFor(key), () => cache.TryRestoreAsync(key, root, cancellationToken));
             if (!hit)

@@ -32,6 +32,27 @@ public sealed class RootfsCache(string directory)
 
     public string PathFor(string key) => Path.Combine(Directory, $"rootfs-{key}.tar.zst");
 
+    /// <summary>
+    /// An exclusive lock on <paramref name="key"/> across processes (an advisory lock on <c>rootfs-KEY.lock</c>, released
+    /// when disposed or when the process dies), so parallel builds bootstrap once and the rest restore.
+    /// </summary>
+    public async Task<IAsyncDisposable> LockAsync(string key, CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var path = Path.Combine(Directory, $"rootfs-{key}.lock");
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>Unpacks the cached tree for <paramref name="key"/> into the empty <paramref name="target"/>; false when there is none.</summary>
     public async Task<bool> TryRestoreAsync(string key, string target, CancellationToken cancellationToken)
     {
