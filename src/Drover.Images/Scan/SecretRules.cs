@@ -32,6 +32,13 @@ internal static partial class SecretRules
     /// <summary>Directories whose files document things (examples there are not secrets).</summary>
     private static readonly string[] _documentation = ["/usr/share/doc/", "/usr/share/man/", "/usr/share/info/", "/usr/share/help/", "/usr/share/gtk-doc/"];
 
+    /// <summary>
+    /// Code and data shipped by the distribution's packages: the loose generic <c>token=</c> rule skips them (docstrings
+    /// such as oauthlib's RFC 6749 examples are full of sample tokens). Keys, hcloud/AWS/GitHub tokens and hashes are
+    /// still looked for there; everything a build adds (/etc, /root, /home, /opt, /srv, /var, /usr/local) gets every rule.
+    /// </summary>
+    private static readonly string[] _distributionCode = ["/usr/lib/", "/usr/share/", "/usr/include/", "/lib/", "/usr/bin/", "/usr/sbin/"];
+
     /// <summary>Shadow password fields that hold no hash: empty, locked or disabled.</summary>
     private static readonly HashSet<string> _noHash = new(StringComparer.Ordinal) { "", "*", "!", "!*", "!!", "x", "*LK*" };
 
@@ -94,7 +101,7 @@ internal static partial class SecretRules
                 yield return new ScanFinding(imagePath, "api-token", $"GitHub token {m.Value[..4]}… (line {LineOf(text, m.Index)})");
             }
         }
-        if (IsDocumentation(imagePath))
+        if (IsDocumentation(imagePath) || _distributionCode.Any(d => imagePath.StartsWith(d, StringComparison.Ordinal)))
         {
             yield break;
         }
