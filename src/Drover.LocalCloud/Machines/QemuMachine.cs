@@ -33,7 +33,13 @@ internal sealed class QemuMachine
     /// <summary>Set once the runtime stops it on purpose: an exit after that is no guest power-off.</summary>
     public bool Stopping => _stopping;
 
-    public string QmpSocket => Path.Combine(Entry.Marker, "qmp.sock");
+    public string QmpSocket => QmpSocketFor(Entry.Namespace);
+
+    /// <summary>
+    /// The QMP socket lives in a short path of its own: a Unix socket path must stay under 108 bytes, and a state
+    /// directory (a test's private HOME, say) can be deeper than that.
+    /// </summary>
+    public static string QmpSocketFor(string ns) => Path.Combine(Path.GetTempPath(), "drover-qmp", ns + ".sock");
 
     /// <summary>
     /// Starts QEMU for <paramref name="spec"/> and returns once it answers on QMP (the guest is then booting, not booted).
@@ -51,6 +57,8 @@ internal sealed class QemuMachine
         try
         {
             Directory.CreateDirectory(entry.Marker);
+            Directory.CreateDirectory(Path.GetDirectoryName(QmpSocketFor(entry.Namespace))!);
+            File.Delete(QmpSocketFor(entry.Namespace));
             Directory.CreateDirectory(consoleDirectory);
             if (!File.Exists(entry.BackingFile))
             {
@@ -65,7 +73,7 @@ internal sealed class QemuMachine
             var inner = "\"$0\" TCP-LISTEN:22,bind=\"$1\",fork,reuseaddr TCP:127.0.0.1:22 </dev/null & shift; exec \"$@\"";
             foreach (var argument in (string[])["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
                 HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, "/bin/sh", "-c", inner, socat, address,
-                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, consoleDirectory, metadataPort)])
+                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, QmpSocketFor(entry.Namespace), consoleDirectory, metadataPort)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -94,7 +102,7 @@ internal sealed class QemuMachine
     }
 
     /// <summary>The command line after the program name.</summary>
-    internal static IReadOnlyList<string> Arguments(BootSpec spec, string disk, string directory, string consoleDirectory, int metadataPort)
+    internal static IReadOnlyList<string> Arguments(BootSpec spec, string disk, string directory, string qmpSocket, string consoleDirectory, int metadataPort)
     {
         var kvm = string.Equals(Environment.GetEnvironmentVariable("DROVER_LOCALCLOUD_ACCEL"), "kvm", StringComparison.OrdinalIgnoreCase);
         var nc = HostCommand.Find("nc") ?? "nc";
@@ -122,7 +130,7 @@ internal sealed class QemuMachine
             "-vga", "none",
             "-serial", $"file:{Path.Combine(consoleDirectory, "console.log")}",
             "-serial", $"file:{Path.Combine(consoleDirectory, "markers.log")}",
-            "-qmp", $"unix:{Path.Combine(directory, "qmp.sock")},server=on,wait=off",
+            "-qmp", $"unix:{qmpSocket},server=on,wait=off",
             "-pidfile", Path.Combine(directory, "qemu.pid"),
         ];
     }

@@ -45,6 +45,7 @@ internal static class RescueTeardown
         }
         try
         {
+            File.Delete(QemuMachine.QmpSocketFor(entry.Namespace));
             if (Directory.Exists(entry.Marker))
             {
                 Directory.Delete(entry.Marker, recursive: true);
