@@ -4,6 +4,7 @@
 # the variant's packages cloud-init and isc-dhcp-client (cloud-init's ephemeral DHCP); both run at first boot of the
 # same servers of a private local cloud (QEMU/TCG, metadata at 169.254.169.254, DMI vendor Hetzner). The user-data is
 # the same structured cloud-config for both, without a converge command (nothing to exclude on cloud-init's side).
+# The results are read as the fleet's admin user (cloud-init's Debian defaults disable root logins).
 #
 #   agent time      = /var/lib/drover/status.json agent_seconds (its own clock, converge excluded)
 #   cloud-init time = the sum of its stages' durations in /run/cloud-init/status.json (init-local, init,
@@ -64,8 +65,8 @@ for ip in $(python3 -c 'import json,sys; [print(h["ipv4"]) for h in json.load(op
   out=""
   for _ in $(seq 1 120); do
     if out=$(ssh -i "$WORK/key" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o ConnectTimeout=10 -o LogLevel=ERROR "root@$ip" \
-        'cloud-init status --wait >/dev/null 2>&1; test -f /var/lib/drover/status.json && echo "{\"agent\": $(cat /var/lib/drover/status.json), \"cloudinit\": $(cat /run/cloud-init/status.json)}"' 2>/dev/null) \
+        -o ConnectTimeout=10 -o LogLevel=ERROR "admin@$ip" \
+        'sudo cloud-init status --wait >/dev/null 2>&1; sudo test -f /var/lib/drover/status.json && echo "{\"agent\": $(sudo cat /var/lib/drover/status.json), \"cloudinit\": $(sudo cat /run/cloud-init/status.json)}"' 2>/dev/null) \
        && [ -n "$out" ]; then break; fi
     sleep 5
   done
