@@ -4,7 +4,7 @@
 # the variant's packages cloud-init and isc-dhcp-client (cloud-init's ephemeral DHCP); both run at first boot of the
 # same servers of a private local cloud (QEMU/TCG, metadata at 169.254.169.254, DMI vendor Hetzner). The user-data is
 # the same structured cloud-config for both, without a converge command (nothing to exclude on cloud-init's side).
-# The results are read as the fleet's admin user (cloud-init's Debian defaults disable root logins).
+# The user-data is a template with disable_root: false (cloud-init's Debian default would lock root's SSH login).
 #
 #   agent time      = /var/lib/drover/status.json agent_seconds (its own clock, converge excluded)
 #   cloud-init time = the sum of its stages' durations in /run/cloud-init/status.json (init-local, init,
@@ -53,10 +53,11 @@ snapshot=$(drover image upload --image-path "$WORK/image/firstboot.raw" --archit
 ssh-keygen -q -t ed25519 -N '' -C bench -f "$WORK/key"
 {
   printf 'fleet: bench-firstboot\ndefaults:\n  location: fsn1\n  server_type: cx23\n'
-  printf '  ssh_keys:\n    - name: bench\n      public_key_file: key.pub\n  identity_file: key\n  admin_user: admin\n'
+  printf '  ssh_keys:\n    - name: bench\n      public_key_file: key.pub\n  identity_file: key\n'
   printf 'images:\n  img: {id: %s}\nhosts:\n' "$snapshot"
-  for i in $(seq 1 "$HOSTS"); do printf '  fb-%d: {image: img}\n' "$i"; done
+  for i in $(seq 1 "$HOSTS"); do printf '  fb-%d: {image: img, user_data: {templates: [user-data.yaml]}}\n' "$i"; done
 } > "$WORK/drover.yaml"
+printf '#cloud-config\nhostname: ${HOSTNAME}\ndisable_root: false\nssh_authorized_keys: ${SSH_AUTHORIZED_KEYS}\n' > "$WORK/user-data.yaml"
 say "bootstrapping $HOSTS servers (they boot one after another would be fairer on 2 cores; they boot together here)"
 drover bootstrap --config "$WORK/drover.yaml" -o json > "$WORK/bootstrap.json"
 
@@ -65,8 +66,8 @@ for ip in $(python3 -c 'import json,sys; [print(h["ipv4"]) for h in json.load(op
   out=""
   for _ in $(seq 1 120); do
     if out=$(ssh -i "$WORK/key" -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-        -o ConnectTimeout=10 -o LogLevel=ERROR "admin@$ip" \
-        'sudo cloud-init status --wait >/dev/null 2>&1; sudo test -f /var/lib/drover/status.json && echo "{\"agent\": $(sudo cat /var/lib/drover/status.json), \"cloudinit\": $(sudo cat /run/cloud-init/status.json)}"' 2>/dev/null) \
+        -o ConnectTimeout=10 -o LogLevel=ERROR "root@$ip" \
+        'cloud-init status --wait >/dev/null 2>&1; test -f /var/lib/drover/status.json && echo "{\"agent\": $(cat /var/lib/drover/status.json), \"cloudinit\": $(cat /run/cloud-init/status.json)}"' 2>/dev/null) \
        && [ -n "$out" ]; then break; fi
     sleep 5
   done
