@@ -75,18 +75,26 @@ for ip in $(python3 -c 'import json,sys; [print(h["ipv4"]) for h in json.load(op
   results+=("$out")
 done
 
-printf '%s\n' "${results[@]}" | python3 -c '
-import json, sys, statistics
-from datetime import datetime
-rows = [json.loads(l) for l in sys.stdin if l.strip()]
+printf '%s\n' "${results[@]}" > "$WORK/results.jsonl"
+cp "$WORK/results.jsonl" "${RESULTS:-/tmp/drover-firstboot-results.jsonl}"
+python3 - "$WORK/results.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 agents, clouds = [], []
-print("host            agent s  cloud-init s  (init-local / init / modules-config / modules-final)  datasource")
+print("host            agent s  cloud-init s  stages (init-local / init / modules-config / modules-final)  datasource")
 for r in rows:
-    a = r["agent"]; v1 = r["cloudinit"]["v1"]
-    stages = [(s, (v1[s]["finished"] or 0) - (v1[s]["start"] or 0)) for s in ("init-local", "init", "modules-config", "modules-final") if v1.get(s) and v1[s].get("start")]
-    total = sum(d for _, d in stages)
-    agents.append(a["agent_seconds"]); clouds.append(total)
-    print(f"{a[\"hostname\"]:<15} {a[\"agent_seconds\"]:7.2f}  {total:12.2f}  ({\" / \".join(f\"{d:.2f}\" for _, d in stages)})  {v1.get(\"datasource\")}  agent status {a[\"status\"]}")
+    a = r["agent"]
+    v1 = r["cloudinit"]["v1"]
+    stages = []
+    for name in ("init-local", "init", "modules-config", "modules-final"):
+        st = v1.get(name) or {}
+        if st.get("start") and st.get("finished"):
+            stages.append(st["finished"] - st["start"])
+    total = sum(stages)
+    agents.append(a["agent_seconds"])
+    clouds.append(total)
+    detail = " / ".join("%.2f" % d for d in stages)
+    print("%-15s %7.2f  %12.2f  (%s)  %s  agent status %s" % (a["hostname"], a["agent_seconds"], total, detail, v1.get("datasource"), a["status"]))
 ma, mc = statistics.median(agents), statistics.median(clouds)
-print(f"median: agent {ma:.2f} s, cloud-init {mc:.2f} s; ratio agent / cloud-init = {ma / mc:.2f}")
-'
+print("median: agent %.2f s, cloud-init %.2f s; ratio agent / cloud-init = %.2f" % (ma, mc, ma / mc))
+PY
