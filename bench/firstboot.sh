@@ -79,7 +79,14 @@ printf '%s\n' "${results[@]}" > "$WORK/results.jsonl"
 cp "$WORK/results.jsonl" "${RESULTS:-/tmp/drover-firstboot-results.jsonl}"
 python3 - "$WORK/results.jsonl" <<'PY'
 import json, statistics, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+text, rows, at = open(sys.argv[1]).read(), [], 0
+decoder = json.JSONDecoder()
+while at < len(text):
+    if text[at].isspace():
+        at += 1
+        continue
+    row, at = decoder.raw_decode(text, at)
+    rows.append(row)
 agents, clouds = [], []
 print("host            agent s  cloud-init s  stages (init-local / init / modules-config / modules-final)  datasource")
 for r in rows:

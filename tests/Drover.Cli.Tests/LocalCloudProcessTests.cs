@@ -68,9 +68,10 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
     /// <summary>Creates a server through the API of the running local cloud (endpoint and token from 'local status').</summary>
     private async Task CreateServerAsync(string name)
     {
-        var up = await _cli.RunAsync("local", "up", "-o", "json");
+        var up = await _cli.RunAsync("local", "up");
         up.ExitCode.ShouldBe(0, up.ToString());
-        using var status = JsonDocument.Parse(up.Stdout);
+        // 'local status -o json' shows the token (so other clients can use the local cloud); 'local up' does not.
+        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
         var client = HcloudClient.Create(new HcloudClientOptions
         {
             Endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!),
