@@ -170,13 +170,14 @@ public sealed class AgentRunTests
 
         // Assert
         exitCode.ShouldBe(1);
-        server.Requests.Count.ShouldBeGreaterThan(1);
+        server.Requests.Count.ShouldBeGreaterThanOrEqualTo(1);
         File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeFalse();
         File.Exists(root["/etc/hcloud-metadata.json"]).ShouldBeFalse();
         var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
         status.GetProperty("status").GetString().ShouldBe("error");
         status.GetProperty("error").GetString()!.ShouldContain("did not answer within 0.3s");
-        status.GetProperty("error").GetString()!.ShouldContain("HTTP 503");
+        // The last attempt's own error depends on timing (a 503, or cut short by the deadline): only its presence counts.
+        status.GetProperty("error").GetString()!.ShouldContain("attempts, last: ");
         status.GetProperty("hostname").ValueKind.ShouldBe(JsonValueKind.Null);
         var step = status.GetProperty("steps").EnumerateArray().Single();
         step.GetProperty("name").GetString().ShouldBe("fetch-metadata");
