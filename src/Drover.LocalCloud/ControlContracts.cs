@@ -87,6 +87,12 @@ public sealed record ControlServerMachine
 
     /// <summary>The server's QEMU boot, when one runs.</summary>
     public ControlQemu? Qemu { get; init; }
+
+    /// <summary>
+    /// The server's most recent QEMU boot, also after it ended (a guest that powered itself off, a poweroff): what ran
+    /// where, so that what it left on the host can be checked. Null before the first boot.
+    /// </summary>
+    public ControlQemu? LastQemu { get; init; }
 }
 
 /// <summary>A server's QEMU on the host.</summary>

@@ -50,6 +50,7 @@ public sealed class BootTests
         ssh.ExitCode.ShouldBe(0, $"QEMU's hostfwd listens on the server's IPv4:22 inside its namespace: {ssh}");
         metadata.ShouldBe(server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "guestfwd's nc reaches the server's metadata listener from its namespace");
         stopped.Qemu.ShouldBeNull();
+        stopped.LastQemu.ShouldNotBeNull().Pid.ShouldBe(qemu.Pid, "the stopped boot is still described");
         after!.Status.ShouldBe(ServerStatus.Off);
         (await LeftoversAsync(qemu)).ShouldBeEmpty();
         (await ConsoleAsync(cloud, server.Id, markers: false)).ShouldContain(marker, customMessage: "the console log outlives the boot");
@@ -99,14 +100,16 @@ public sealed class BootTests
 
         // Act
         var server = await CreateServerAsync(cloud, "self-off", image);
-        var qemu = (await cloud.MachineOfAsync(server.Id)).Qemu.ShouldNotBeNull();
         var status = await WaitForStatusAsync(cloud, server.Id, ServerStatus.Off);
+        var machine = await cloud.MachineOfAsync(server.Id);
 
         // Assert
         status.ShouldBe(ServerStatus.Off);
         (await ConsoleAsync(cloud, server.Id, markers: true)).ShouldContain(marker);
-        (await cloud.MachineOfAsync(server.Id)).Qemu.ShouldBeNull();
-        (await LeftoversAsync(qemu)).ShouldBeEmpty();
+        machine.Qemu.ShouldBeNull();
+        var last = machine.LastQemu.ShouldNotBeNull("the boot that powered itself off is still described");
+        last.Pid.ShouldNotBeNull();
+        (await LeftoversAsync(last)).ShouldBeEmpty();
     }
 
     [Fact]

@@ -34,15 +34,18 @@ internal static class MachineEndpoints
                     LoopDevice = rescue?.Entry.LoopDevice,
                     Address = rescue?.Address,
                 },
-                Qemu = qemu is null ? null : new ControlQemu
-                {
-                    Pid = qemu.Entry.Pid,
-                    Namespace = qemu.Entry.Namespace,
-                    HostVeth = qemu.Entry.HostVeth,
-                    Address = state.Run(() => state.GetServer(id).PublicNet.Ipv4?.Ip),
-                    ConsoleDirectory = runtime!.ConsoleDirectory(id),
-                },
+                Qemu = Describe(qemu),
+                LastQemu = Describe(runtime?.LastQemuOf(id)),
             }, json.ControlServerMachine);
+
+            ControlQemu? Describe(QemuMachine? machine) => machine is null ? null : new ControlQemu
+            {
+                Pid = machine.Entry.Pid,
+                Namespace = machine.Entry.Namespace,
+                HostVeth = machine.Entry.HostVeth,
+                Address = state.Run(() => state.GetServer(id).PublicNet.Ipv4?.Ip),
+                ConsoleDirectory = runtime!.ConsoleDirectory(id),
+            };
         });
         control.MapGet("/servers/{id:long}/console", (long id, bool? markers) =>
         {

@@ -7,6 +7,7 @@ namespace Drover.LocalCloud.Machines;
 internal sealed partial class MachineRuntime
 {
     private readonly Dictionary<long, QemuMachine> _qemus = [];
+    private readonly Dictionary<long, QemuMachine> _lastQemus = [];
 
     /// <summary>Where guests' metadata listeners live (set by the app once the state exists).</summary>
     public MetadataServer? Metadata { get; set; }
@@ -32,6 +33,15 @@ internal sealed partial class MachineRuntime
         }
     }
 
+    /// <summary>The most recent QEMU of a server, running or not (null before its first boot or after it was deleted).</summary>
+    public QemuMachine? LastQemuOf(long serverId)
+    {
+        lock (_gate)
+        {
+            return _lastQemus.GetValueOrDefault(serverId);
+        }
+    }
+
     /// <summary>Whether the server's disk exists and holds any data (a system image's empty disk does not boot).</summary>
     public bool HasBootableDisk(long serverId) => File.Exists(DiskPath(serverId)) && SparseFiles.DataBytes(DiskPath(serverId)) > 0;
 
@@ -44,6 +54,7 @@ internal sealed partial class MachineRuntime
         lock (_gate)
         {
             _qemus[spec.ServerId] = machine;
+            _lastQemus[spec.ServerId] = machine;
         }
         _ = WatchAsync(spec.ServerId, machine);
     }

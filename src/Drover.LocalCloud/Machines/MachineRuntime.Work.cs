@@ -75,6 +75,10 @@ internal sealed partial class MachineRuntime
         await StopQemuAsync(serverId, null, ct);
         await StopRescueAsync(serverId, ct);
         Metadata?.Forget(serverId);
+        lock (_gate)
+        {
+            _lastQemus.Remove(serverId);
+        }
         if (File.Exists(DiskPath(serverId)))
         {
             File.Delete(DiskPath(serverId));
