@@ -83,6 +83,33 @@ public sealed class FleetCliTests : IAsyncLifetime
         table.Stdout.ShouldContain($"→ {snapshot.Id}");
     }
 
+    [Fact]
+    public async Task Bootstrap_replace_re_creates_the_host_and_forgets_the_old_servers_host_key()
+    {
+        await InitAsync();
+        (await _cli.RunAsync("bootstrap", "--config", Config)).ExitCode.ShouldBe(0);
+        var client = _cloud.CreateClient();
+        var ct = TestContext.Current.CancellationToken;
+        var before = await client.Servers.ListAsync(new() { LabelSelector = LabelSelector.Parse("drover/fleet=example") }, ct).ToDictionaryAsync(s => s.Name, cancellationToken: ct);
+        var knownHosts = Path.Combine(_cli.Home, ".local", "share", "drover", "known_hosts");
+        Directory.CreateDirectory(Path.GetDirectoryName(knownHosts)!);
+        var key = "ssh-ed25519 " + Convert.ToBase64String(new byte[51]);
+        await File.WriteAllTextAsync(knownHosts, $"{before["web1"].PublicNet.Ipv4!.Ip} {key}\n{before["web2"].PublicNet.Ipv4!.Ip} {key}\n", ct);
+        await _cloud.ControlAsync(HttpMethod.Post, "seed/snapshots", """{"count": 1, "labels": {"os": "debian"}}""");
+        var snapshot = (await client.Images.ListAsync(new() { Type = [ImageType.Snapshot] }, ct).ToListAsync(ct)).Single();
+        (await _cli.RunAsync("host", "set", "web1", "--image", snapshot.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", Config)).ExitCode.ShouldBe(0);
+
+        var replace = await _cli.RunAsync("bootstrap", "--replace", "--config", Config, "-o", "json");
+
+        replace.ExitCode.ShouldBe(0, replace.ToString());
+        var after = await client.Servers.ListAsync(new() { LabelSelector = LabelSelector.Parse("drover/fleet=example") }, ct).ToDictionaryAsync(s => s.Name, cancellationToken: ct);
+        after["web1"].Id.ShouldNotBe(before["web1"].Id);
+        after["web1"].Image!.Id.ShouldBe(snapshot.Id);
+        after["web2"].Id.ShouldBe(before["web2"].Id);
+        (await client.Servers.GetAsync(before["web1"].Id, ct)).ShouldBeNull();
+        File.ReadAllText(knownHosts).ShouldBe($"{before["web2"].PublicNet.Ipv4!.Ip} {key}\n", "only the replaced server's host key is forgotten");
+    }
+
     [Theory]
     [InlineData("typo", "hosts:\n  web1:\n    image: debian-12\n    server_tpye: cx23\n", "drover.yaml:6:5", "hosts.web1.server_tpye")]
     [InlineData("wrong type", "hosts:\n  web1:\n    image: debian-12\n    server_type: [cx23]\n", "drover.yaml:6:18", "hosts.web1.server_type")]

@@ -54,6 +54,10 @@ internal static class BootstrapCommand
                 await env.IO.Error.WriteLineAsync("no changes: the fleet matches the file");
             }
             var result = await new FleetApplier(client).ApplyAsync(plan, new ApplyOptions { Parallelism = Math.Max(1, parse.GetValue(parallelism)) }, new SyncProgress(env.IO.Error), ct);
+            // A replaced server's host key is gone with it: forget it, so that SSH trusts whatever answers there next.
+            var replaced = plan.Hosts.Where(h => h.Change == HostChange.Replace && h.Existing is not null)
+                .SelectMany(h => new[] { h.Existing!.PublicNet.Ipv4?.Ip, h.Existing.PublicNet.Ipv6?.Ip }).OfType<string>().ToList();
+            Drover.Fleet.Remote.KnownHosts.Forget(env.Paths.KnownHostsFile, replaced);
             if (json)
             {
                 WriteJson(env.IO.Out, ResultJson(plan, result));

@@ -41,6 +41,11 @@ internal static class FirstBootWatcher
                     time.GetElapsedTime(started));
             }
             last = (Encoding.UTF8.GetString(stderr.ToArray()) + text).Trim();
+            if (last.Contains("Host key verification failed", StringComparison.Ordinal))
+            {
+                // Waiting cannot help: another host key for this address is on record.
+                throw new InvalidOperationException($"{host}: the host key differs from the one recorded for {host.Address} in {knownHosts} (remove that entry if the server was replaced): {last}");
+            }
             if (serialMarkers is not null && await serialMarkers(cancellationToken) is { } markers
                 && markers.Split('\n').FirstOrDefault(l => l.StartsWith("DROVER-AGENT status=error", StringComparison.Ordinal)) is { } failure)
             {

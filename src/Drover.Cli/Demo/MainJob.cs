@@ -133,11 +133,14 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
     {
         var selector = LabelSelector.Parse($"{DroverLabels.Fleet}={FleetName}");
         var actions = new List<CloudAction>();
+        var addresses = new List<string>();
         await foreach (var server in client.Servers.ListAsync(new ServerListOptions { LabelSelector = selector }, ct))
         {
             actions.Add(await client.Servers.DeleteAsync(server.Id, ct));
+            addresses.AddRange(new[] { server.PublicNet.Ipv4?.Ip, server.PublicNet.Ipv6?.Ip }.OfType<string>());
         }
         await client.Actions.WaitAsync(actions, null, ct);
+        KnownHosts.Forget(env.Paths.KnownHostsFile, addresses);
         await foreach (var key in client.SshKeys.ListAsync(new SshKeyListOptions { LabelSelector = selector }, ct))
         {
             await client.SshKeys.DeleteAsync(key.Id, ct);
