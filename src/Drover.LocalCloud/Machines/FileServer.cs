@@ -1,3 +1,4 @@
+using Drover.LocalCloud.Http;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -16,7 +17,6 @@ namespace Drover.LocalCloud.Machines;
 internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposable
 {
     private const int IpFreeBind = 15;
-    private const int MaxHeaderBytes = 16 * 1024;
     private static readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, string> _files = new(StringComparer.Ordinal);
@@ -94,7 +94,7 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_headerTimeout);
-            var head = await ReadHeadAsync(stream, timeout.Token);
+            var head = await RawHttp.ReadHeadAsync(stream, timeout.Token);
             if (head is null)
             {
                 return;
@@ -196,28 +196,6 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
             return true;
         }
         return false;
-    }
-
-    private static async Task<string?> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MaxHeaderBytes];
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (n == 0)
-            {
-                return null;
-            }
-            filled += n;
-            var text = Encoding.ASCII.GetString(buffer, 0, filled);
-            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end >= 0)
-            {
-                return text[..end];
-            }
-        }
-        return null;
     }
 
     private static Task WriteStatusAsync(NetworkStream stream, int status, string reason, CancellationToken cancellationToken, string extraHeaders = "")

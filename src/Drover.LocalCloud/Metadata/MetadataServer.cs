@@ -1,3 +1,4 @@
+using Drover.LocalCloud.Http;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -15,7 +16,6 @@ namespace Drover.LocalCloud.Metadata;
 internal sealed class MetadataServer : IAsyncDisposable
 {
     private const int IpFreeBind = 15;
-    private const int MaxHeaderBytes = 16 * 1024;
     private static readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
@@ -101,7 +101,7 @@ internal sealed class MetadataServer : IAsyncDisposable
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_headerTimeout);
-            var head = await ReadHeadAsync(stream, timeout.Token);
+            var head = await RawHttp.ReadHeadAsync(stream, timeout.Token);
             if (head is null)
             {
                 return;
@@ -150,28 +150,6 @@ internal sealed class MetadataServer : IAsyncDisposable
         {
             await stream.WriteAsync(answer.Body, cancellationToken);
         }
-    }
-
-    private static async Task<string?> ReadHeadAsync(NetworkStream stream, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[MaxHeaderBytes];
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (n == 0)
-            {
-                return null;
-            }
-            filled += n;
-            var text = Encoding.ASCII.GetString(buffer, 0, filled);
-            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end >= 0)
-            {
-                return text[..end];
-            }
-        }
-        return null;
     }
 
     public async ValueTask DisposeAsync()
