@@ -150,7 +150,9 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         {
             await SignalAsync(info.Pid, "TERM", cancellationToken);
             var waited = Stopwatch.StartNew();
-            while (IsOurProcess(info.Pid) && waited.Elapsed < TimeSpan.FromSeconds(15))
+            // Longer than the host's own shutdown timeout (30 s): a busy machine may need it to tear every rescue
+            // system and boot down itself; only then is SIGKILL and the sweep the fallback.
+            while (IsOurProcess(info.Pid) && waited.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
             }

@@ -46,6 +46,19 @@ internal sealed class TemporaryKey(HcloudClient client, ILogger logger, string r
             logger.LogInformation("created temporary SSH key {Id}", key.Id);
             return new TemporaryKey(client, logger, runId, pair, key);
         }
+        catch (OperationCanceledException)
+        {
+            // Cancelled with the request under way: the API may have created the key all the same. Its name is the run's own.
+            await Cleanup.RunAsync(logger, $"SSH key drover-{runId} (if the cancelled request created it)", runId, async c =>
+            {
+                if (await client.SshKeys.GetByNameAsync($"drover-{runId}", c) is { } orphan)
+                {
+                    await client.SshKeys.DeleteAsync(orphan.Id, c);
+                }
+            });
+            pair.Dispose();
+            throw;
+        }
         catch
         {
             pair.Dispose();
@@ -67,7 +80,23 @@ internal sealed class TemporaryServer(HcloudClient client, ILogger logger, strin
 
     public static async Task<TemporaryServer> CreateAsync(HcloudClient client, ILogger logger, string runId, CreateServerRequest request, CancellationToken ct)
     {
-        var created = await client.Servers.CreateAsync(request, ct);
+        CreateServerResult created;
+        try
+        {
+            created = await client.Servers.CreateAsync(request, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled with the request under way: the API may have created the server all the same (names are unique).
+            await Cleanup.RunAsync(logger, $"server {request.Name} (if the cancelled request created it)", runId, async c =>
+            {
+                if (await client.Servers.GetByNameAsync(request.Name, c) is { } orphan)
+                {
+                    await client.Actions.WaitAsync([await client.Servers.DeleteAsync(orphan.Id, c)], null, c);
+                }
+            });
+            throw;
+        }
         var handle = new TemporaryServer(client, logger, runId, created.Server);
         logger.LogInformation("created temporary server {Name} ({Id})", created.Server.Name, created.Server.Id);
         try

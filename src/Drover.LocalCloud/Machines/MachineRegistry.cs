@@ -70,8 +70,9 @@ internal sealed class MachineRegistry
         {
             return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), MachineJsonContext.Default.RegistryDocument) : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
+            // Half-written, or removed between the check and the read (another instance shutting down).
             return null;
         }
     }

@@ -172,6 +172,12 @@ internal sealed class QemuMachine
         {
             if (Exited.IsCompleted)
             {
+                if (_process.ExitCode == 0)
+                {
+                    // The guest booted and powered itself off before QMP was polled: a boot all the same; the
+                    // watcher turns the server off.
+                    return;
+                }
                 throw new MachineException($"qemu-system-x86_64 exited with code {_process.ExitCode} while starting");
             }
             if (File.Exists(QmpSocket))
@@ -181,9 +187,9 @@ internal sealed class QemuMachine
                     await Qmp.ExecuteAsync(QmpSocket, "query-status", cancellationToken);
                     return;
                 }
-                catch (MachineException) when (!Exited.IsCompleted && TimeProvider.System.GetElapsedTime(started) < _readyTimeout)
+                catch (MachineException) when (Exited.IsCompleted || TimeProvider.System.GetElapsedTime(started) < _readyTimeout)
                 {
-                    // Not answering yet.
+                    // Not answering yet, or QEMU exited meanwhile (the check above says how).
                 }
             }
             if (TimeProvider.System.GetElapsedTime(started) > _readyTimeout)
