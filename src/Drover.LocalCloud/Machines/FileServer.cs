@@ -1,9 +1,9 @@
-using Drover.LocalCloud.Http;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Drover.LocalCloud.Http;
 
 namespace Drover.LocalCloud.Machines;
 

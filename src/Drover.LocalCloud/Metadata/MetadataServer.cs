@@ -1,8 +1,8 @@
-using Drover.LocalCloud.Http;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Drover.LocalCloud.Http;
 
 namespace Drover.LocalCloud.Metadata;
 
