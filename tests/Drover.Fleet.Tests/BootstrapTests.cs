@@ -278,6 +278,42 @@ public sealed class BootstrapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Networks_firewalls_and_volumes_added_to_the_file_are_attached_in_place_and_then_kept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var subnet = new CreateSubnet { Type = "cloud", NetworkZone = "eu-central", IpRange = "10.0.1.0/24" };
+        var backend = await _client.Networks.CreateAsync(new CreateNetworkRequest { Name = "backend", IpRange = "10.0.0.0/16", Subnets = [subnet] }, ct);
+        var storage = await _client.Networks.CreateAsync(new CreateNetworkRequest { Name = "storage", IpRange = "10.1.0.0/16", Subnets = [subnet with { IpRange = "10.1.1.0/24" }] }, ct);
+        var web = (await _client.Firewalls.CreateAsync(new CreateFirewallRequest { Name = "web" }, ct)).Firewall;
+        var data = await _client.Volumes.CreateAsync(new CreateVolumeRequest { Name = "data", Size = 10, Location = "fsn1" }, ct);
+        await _client.Actions.WaitAsync([data.Action!], cancellationToken: ct);
+        const string Host = """
+            fleet: shop
+            defaults: {location: fsn1, server_type: cx23}
+            hosts:
+              web1:
+                image: debian-12
+                networks: [backend]
+            """;
+        await BootstrapAsync(Load(Host));
+        var server = (await FleetServersAsync()).Single();
+
+        var (plan, result) = await BootstrapAsync(Load(Host.Replace("networks: [backend]", $"networks: [backend, {storage.Id}]\n    firewalls: [web]\n    volumes: [data]", StringComparison.Ordinal)));
+        var after = await _client.Servers.GetAsync(server.Id, ct);
+        var (again, _) = await BootstrapAsync(Load(Host.Replace("networks: [backend]", "networks: [backend, storage]\n    firewalls: [web]\n    volumes: [data]", StringComparison.Ordinal)));
+
+        var update = plan.Hosts.ShouldHaveSingleItem();
+        update.Change.ShouldBe(HostChange.Update);
+        update.Reasons.ShouldBe([$"attach network {storage.Id}", $"apply firewall web ({web.Id})", $"attach volume data ({data.Volume.Id})"]);
+        result.Failed.ShouldBeFalse(string.Join("; ", result.Hosts.Select(h => h.Error)));
+        after!.Id.ShouldBe(server.Id, "attached in place, not replaced");
+        after.PrivateNet.Select(n => n.Network).Order().ShouldBe([backend.Id, storage.Id]);
+        after.PublicNet.Firewalls.Select(f => f.Id).ShouldBe([web.Id]);
+        after.Volumes.ShouldBe([data.Volume.Id]);
+        again.Hosts.ShouldHaveSingleItem().Change.ShouldBe(HostChange.Keep, string.Join("; ", again.Hosts[0].Reasons));
+    }
+
+    [Fact]
     public async Task A_failed_create_action_deletes_that_server_and_the_other_hosts_still_come_up()
     {
         await _cloud.ControlAsync(HttpMethod.Post, "action-faults", """{"command": "create_server", "count": 1}""");

@@ -22,9 +22,11 @@ internal static class BootstrapCommand
             with SSH keys (uploaded once, matched by fingerprint), labels (drover/fleet, drover/host), networks, firewalls,
             volumes and rendered user-data; in parallel, within the API rate limit; then wait until they run.
 
-            Idempotent: a second run changes nothing. A server whose image, type, location or user-data differs from the
-            file is reported as needing replacement and left alone unless --replace is given. Servers of the fleet that
-            the file no longer names are reported, never deleted.
+            Idempotent: a second run changes nothing. Labels, networks, firewalls and volumes the file adds to an
+            existing server are applied in place (update); ones it does not name are left alone. A server whose image,
+            type, location or user-data differs from the file is reported as needing replacement and left alone unless
+            --replace is given (its host key is then forgotten in Drover's known_hosts). Servers of the fleet that the
+            file no longer names are reported, never deleted.
             """)
         { FleetCommon.ConfigOption, hosts, planOnly, replace, parallelism, output };
         Common.SetHandler(command, env, async (parse, ct) =>

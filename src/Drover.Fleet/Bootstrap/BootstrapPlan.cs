@@ -48,6 +48,18 @@ public sealed record HostPlan
     public IReadOnlyList<long> NetworkIds { get; init; } = [];
     public IReadOnlyList<long> FirewallIds { get; init; } = [];
     public IReadOnlyList<long> VolumeIds { get; init; } = [];
+
+    /// <summary>For an update: whether the labels differ from <see cref="Labels"/>.</summary>
+    public bool LabelsDiffer { get; init; }
+
+    /// <summary>For an update: networks of the file the existing server is not attached to (attached in place).</summary>
+    public IReadOnlyList<long> AttachNetworks { get; init; } = [];
+
+    /// <summary>For an update: firewalls of the file not applied to the existing server (applied in place).</summary>
+    public IReadOnlyList<long> ApplyFirewalls { get; init; } = [];
+
+    /// <summary>For an update: volumes of the file not attached to the existing server (attached in place).</summary>
+    public IReadOnlyList<long> AttachVolumes { get; init; } = [];
 }
 
 /// <summary>An SSH key of the fleet: found in the project by fingerprint, or to be uploaded.</summary>

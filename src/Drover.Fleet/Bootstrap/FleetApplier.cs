@@ -89,13 +89,7 @@ public sealed class FleetApplier
                         }
                         return;
                     case HostChange.Update:
-                        progress?.Report(new BootstrapProgress(host.Host.Name, "updating labels"));
-                        var merged = new Dictionary<string, string>(host.Existing!.Labels, StringComparer.Ordinal);
-                        foreach (var (k, v) in host.Labels)
-                        {
-                            merged[k] = v;
-                        }
-                        var updated = await _client.Servers.UpdateAsync(host.Existing.Id, new UpdateServerRequest { Labels = merged }, ct);
+                        var updated = await UpdateInPlaceAsync(host, polls, progress, ct);
                         lock (gate)
                         {
                             results[host.Host.Name] = new HostResult { Host = host.Host.Name, Change = host.Change, Server = updated, Image = host.Image, Reasons = host.Reasons };
@@ -212,6 +206,46 @@ public sealed class FleetApplier
                 results[plan.Host.Name] = new HostResult { Host = plan.Host.Name, Change = plan.Change, Server = server, Image = plan.Image, Reasons = plan.Reasons };
             }
         }
+    }
+
+    /// <summary>
+    /// An update in place: labels merged (labels the file does not name stay), then the missing networks, firewalls and
+    /// volumes attached one after the other (each action locks the server until it is done).
+    /// </summary>
+    private async Task<Server> UpdateInPlaceAsync(HostPlan host, PollCounter polls, IProgress<BootstrapProgress>? progress, CancellationToken ct)
+    {
+        var server = host.Existing!;
+        if (host.LabelsDiffer)
+        {
+            progress?.Report(new BootstrapProgress(host.Host.Name, "updating labels"));
+            var merged = new Dictionary<string, string>(server.Labels, StringComparer.Ordinal);
+            foreach (var (k, v) in host.Labels)
+            {
+                merged[k] = v;
+            }
+            server = await _client.Servers.UpdateAsync(server.Id, new UpdateServerRequest { Labels = merged }, ct);
+        }
+        var attached = false;
+        foreach (var network in host.AttachNetworks)
+        {
+            progress?.Report(new BootstrapProgress(host.Host.Name, $"attaching network {network}"));
+            await WaitAsync([await _client.Servers.AttachToNetworkAsync(server.Id, new AttachToNetworkRequest { Network = network }, ct)], polls, ct);
+            attached = true;
+        }
+        foreach (var firewall in host.ApplyFirewalls)
+        {
+            progress?.Report(new BootstrapProgress(host.Host.Name, $"applying firewall {firewall}"));
+            var applyTo = new FirewallResource { Type = "server", Server = new ResourceId { Id = server.Id } };
+            await WaitAsync(await _client.Firewalls.ApplyToResourcesAsync(firewall, new ApplyFirewallRequest { ApplyTo = [applyTo] }, ct), polls, ct);
+            attached = true;
+        }
+        foreach (var volume in host.AttachVolumes)
+        {
+            progress?.Report(new BootstrapProgress(host.Host.Name, $"attaching volume {volume}"));
+            await WaitAsync([await _client.Volumes.AttachAsync(volume, new AttachVolumeRequest { Server = server.Id }, ct)], polls, ct);
+            attached = true;
+        }
+        return attached ? await _client.Servers.GetAsync(server.Id, ct) ?? server : server;
     }
 
     private async Task WaitAsync(IReadOnlyList<CloudAction> actions, PollCounter polls, CancellationToken cancellationToken)

@@ -137,6 +137,12 @@ public sealed class FleetPlanner
             var labels = DesiredLabels(fleet, host, userData[host.Name]);
             existingByHost.TryGetValue(host.Name, out var existing);
             var (change, reasons) = Compare(existing, host, type, image, labels, replace);
+            var drift = change == HostChange.Keep || change == HostChange.Update ? Attachments(existing!, host, networkIds, firewallIds, volumeIds) : null;
+            if (drift is not null && (drift.Networks.Count + drift.Firewalls.Count + drift.Volumes.Count) > 0)
+            {
+                change = HostChange.Update;
+                reasons = [.. reasons, .. drift.Reasons];
+            }
             plans.Add(new HostPlan
             {
                 Host = host,
@@ -150,6 +156,10 @@ public sealed class FleetPlanner
                 NetworkIds = networkIds,
                 FirewallIds = firewallIds,
                 VolumeIds = volumeIds,
+                LabelsDiffer = existing is not null && labels.Any(l => existing.Labels.GetValueOrDefault(l.Key) != l.Value),
+                AttachNetworks = drift?.Networks ?? [],
+                ApplyFirewalls = drift?.Firewalls ?? [],
+                AttachVolumes = drift?.Volumes ?? [],
             });
         }
         return new BootstrapPlan
@@ -187,6 +197,38 @@ public sealed class FleetPlanner
     /// <summary>The first 16 hex characters of the user-data's sha256: enough to notice a change.</summary>
     public static string UserDataHash(string userData) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userData)))[..16];
+
+    private sealed record AttachmentDrift(IReadOnlyList<long> Networks, IReadOnlyList<long> Firewalls, IReadOnlyList<long> Volumes, IReadOnlyList<string> Reasons);
+
+    /// <summary>
+    /// What the file attaches that the existing server lacks: networks, firewalls, volumes. Additive, like labels:
+    /// attachments the file does not name (made by hand, or by a firewall's label selector) are left alone.
+    /// </summary>
+    private static AttachmentDrift Attachments(Server existing, HostSpec host, IReadOnlyList<long> networks, IReadOnlyList<long> firewalls, IReadOnlyList<long> volumes)
+    {
+        var reasons = new List<string>();
+        List<long> Missing(string kind, IReadOnlyList<string> references, IReadOnlyList<long> wanted, IEnumerable<long> present, string verb)
+        {
+            var have = present.ToHashSet();
+            var missing = new List<long>();
+            for (var i = 0; i < wanted.Count; i++)
+            {
+                if (!have.Contains(wanted[i]) && !missing.Contains(wanted[i]))
+                {
+                    missing.Add(wanted[i]);
+                    var reference = references[i];
+                    reasons.Add(reference == wanted[i].ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        ? $"{verb} {kind} {wanted[i]}"
+                        : $"{verb} {kind} {reference} ({wanted[i]})");
+                }
+            }
+            return missing;
+        }
+        var n = Missing("network", host.Networks, networks, existing.PrivateNet.Select(p => p.Network), "attach");
+        var f = Missing("firewall", host.Firewalls, firewalls, existing.PublicNet.Firewalls.Select(p => p.Id), "apply");
+        var v = Missing("volume", host.Volumes, volumes, existing.Volumes, "attach");
+        return new AttachmentDrift(n, f, v, reasons);
+    }
 
     private static (HostChange, IReadOnlyList<string>) Compare(Server? existing, HostSpec host, ServerType type, Image image, IReadOnlyDictionary<string, string> labels, bool replace)
     {
