@@ -132,8 +132,88 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
 
         // Assert
         down.ExitCode.ShouldBe(0, down.ToString());
-        down.Stderr.ShouldContain("removed 1 rescue system(s)");
+        down.Stderr.ShouldContain("removed 1 machine(s)");
         Leftovers(machine).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Down_after_the_local_cloud_was_killed_during_a_qemu_boot_removes_qemu_and_its_namespace()
+    {
+        // Arrange
+        var support = MachineSupportProbe.Probe();
+        if (support.Mode != MachineSupportProbe.Machines || support.Boot == MachineSupportProbe.NoBoot)
+        {
+            Assert.Skip($"QEMU boots cannot run here: {support.BootReason ?? support.Reason}");
+        }
+        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
+        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
+        var pid = status.RootElement.GetProperty("pid").GetInt32();
+        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
+        var token = status.RootElement.GetProperty("token").GetString()!;
+        var client = HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) });
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using (var seed = await http.PostAsync(new Uri(endpoint, "/__localcloud/seed/snapshots"), new StringContent("""{"count": 1, "labels": {"boot": "spin"}}""", System.Text.Encoding.UTF8, "application/json"), Ct))
+        {
+            seed.EnsureSuccessStatusCode();
+        }
+        var image = await client.Images.ListAsync(new ImageListOptions { LabelSelector = Hcloud.Labels.LabelSelector.Parse("boot=spin") }, Ct).SingleAsync(Ct);
+        // A boot sector that spins forever (jmp $): QEMU keeps running until something stops it.
+        var sector = new byte[512];
+        (sector[0], sector[1], sector[510], sector[511]) = (0xEB, 0xFE, 0x55, 0xAA);
+        using (var disk = await http.PostAsync(new Uri(endpoint, $"/__localcloud/images/{image.Id}/disk"), new ByteArrayContent(sector), Ct))
+        {
+            disk.EnsureSuccessStatusCode();
+        }
+        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = "spinning", ServerType = "cx23", Image = IdOrName.FromId(image.Id) }, Ct);
+        await client.Actions.WaitAsync([created.Action, .. created.NextActions], cancellationToken: Ct);
+        var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
+        var qemu = machine.Qemu.ShouldNotBeNull("a server whose disk holds data boots under QEMU");
+        using (var server = Process.GetProcessById(pid))
+        {
+            server.Kill();
+        }
+        var waited = Stopwatch.StartNew();
+        while (IsRunning(pid) && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
+        }
+        IsRunning(pid).ShouldBeFalse();
+        QemuLeftovers(qemu).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its QEMU");
+
+        // Act
+        var down = await _cli.RunAsync("local", "down");
+
+        // Assert
+        down.ExitCode.ShouldBe(0, down.ToString());
+        down.Stderr.ShouldContain("removed 1 machine(s)");
+        QemuLeftovers(qemu).ShouldBeEmpty();
+    }
+
+    /// <summary>What of a QEMU boot is still on the host: the QEMU process, its namespace, its veth, its address route.</summary>
+    private static List<string> QemuLeftovers(ControlQemu qemu)
+    {
+        var found = new List<string>();
+        if (File.Exists($"/run/netns/{qemu.Namespace}"))
+        {
+            found.Add($"namespace {qemu.Namespace}");
+        }
+        if (Directory.Exists($"/sys/class/net/{qemu.HostVeth}"))
+        {
+            found.Add($"veth {qemu.HostVeth}");
+        }
+        if (qemu.Pid is { } pid && IsRunning(pid) && File.ReadAllText($"/proc/{pid}/cmdline").Contains("qemu-system", StringComparison.Ordinal))
+        {
+            found.Add($"qemu {pid}");
+        }
+        using var route = Process.Start(new ProcessStartInfo("ip", ["-4", "route", "show", "to", "exact", $"{qemu.Address}/32"]) { RedirectStandardOutput = true })!;
+        var routed = route.StandardOutput.ReadToEnd();
+        route.WaitForExit();
+        if (routed.Trim().Length > 0)
+        {
+            found.Add($"route {routed.Trim()}");
+        }
+        return found;
     }
 
     /// <summary>

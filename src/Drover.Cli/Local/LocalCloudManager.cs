@@ -182,7 +182,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             var swept = await MachineSweeper.SweepStateDirectoryAsync(StateDir, cancellationToken);
             if (swept > 0)
             {
-                await io.Error.WriteLineAsync($"removed {swept} rescue system(s) the local cloud left on this host");
+                await io.Error.WriteLineAsync($"removed {swept} machine(s) (rescue systems, QEMU boots) the local cloud left on this host");
             }
         }
         catch (Exception e) when (e is MachineException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)

@@ -7,7 +7,7 @@ namespace Drover.LocalCloud.Machines;
 /// </summary>
 public static class MachineSweeper
 {
-    /// <summary>Sweeps the machines directory of a local cloud's state directory; returns how many rescue systems it removed.</summary>
+    /// <summary>Sweeps the machines directory of a local cloud's state directory; returns how many machines (rescue systems, QEMU boots) it removed.</summary>
     public static Task<int> SweepStateDirectoryAsync(string stateDirectory, CancellationToken cancellationToken = default)
         => SweepAsync(Path.Combine(stateDirectory, MachineRuntime.DirectoryName), cancellationToken);
 
