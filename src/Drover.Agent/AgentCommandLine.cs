@@ -19,7 +19,9 @@ internal static class AgentCommandLine
         First-boot agent: reads the Hetzner Cloud metadata service, writes /etc/hcloud-metadata.json and
         /etc/hcloud-userdata, sets hostname, root's authorized keys and systemd-networkd files, writes
         /etc/nix-flake-target, runs the converge command once, then writes /var/lib/drover/agent.done and
-        /var/lib/drover/status.json. With the marker present it does nothing (unless --force).
+        /var/lib/drover/status.json. With the marker present it does nothing (unless --force), except where the
+        marker names another instance than the SMBIOS serial (a server made from a snapshot of a converged one):
+        then it runs again, with fresh SSH host keys.
 
         Options:
           --metadata-url URL   Metadata service base URL [default: http://169.254.169.254/hetzner/v1/]

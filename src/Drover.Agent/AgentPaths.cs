@@ -20,6 +20,12 @@ public static class AgentPaths
     public const string MarkerConsole = "/dev/ttyS1";
     public const string SystemdRunning = "/run/systemd/system";
 
+    /// <summary>The SMBIOS system serial number: on Hetzner Cloud (and in the local cloud) the server's id, its instance-id.</summary>
+    public const string DmiSerial = "/sys/class/dmi/id/product_serial";
+
+    public const string SshDir = "/etc/ssh";
+    public const string SshHostEd25519Key = "/etc/ssh/ssh_host_ed25519_key";
+
     /// <summary>The file name of a private network's networkd unit.</summary>
     public static string PrivateNetworkFile(int index, long? networkId) =>
         $"20-drover-private-{(networkId is { } id ? id.ToString(System.Globalization.CultureInfo.InvariantCulture) : index.ToString(System.Globalization.CultureInfo.InvariantCulture))}.network";

@@ -21,13 +21,25 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
     private readonly List<StepResult> _steps = [];
     private HcloudMetadata? _metadata;
     private ConvergeResult? _converge;
+    private bool _newInstance;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        if (!options.Force && File.Exists(_fs.Path(AgentPaths.Marker)))
+        if (File.Exists(_fs.Path(AgentPaths.Marker)))
         {
-            Log("done", $"{AgentPaths.Marker} exists: a previous run finished, nothing to do (--force runs again)");
-            return 0;
+            var previous = MarkerInstanceId(_fs.ReadText(AgentPaths.Marker));
+            var serial = ReadSerial();
+            if (previous is not null && !string.IsNullOrEmpty(serial) && serial != previous)
+            {
+                // A server made from a snapshot of a converged one: the marker came with the disk.
+                _newInstance = true;
+                Log("new-instance", $"{AgentPaths.Marker} is from instance {previous}, this is {serial} ({AgentPaths.DmiSerial}): running the first boot again");
+            }
+            else if (!options.Force)
+            {
+                Log("done", $"{AgentPaths.Marker} exists for this instance: a previous run finished, nothing to do (--force runs again)");
+                return 0;
+            }
         }
 
         var started = options.Time.GetUtcNow();
@@ -109,6 +121,10 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
             _fs.WriteBytes(AgentPaths.UserData, userData ?? [], RootFs.Private);
             return (0, $"{AgentPaths.UserData} (0600, {(userData is null ? "empty: no user-data" : $"{userData.Length} bytes")})");
         });
+        if (_newInstance)
+        {
+            await StepAsync("ssh-host-keys", async () => (0, await SystemSteps.RenewHostKeysAsync(_fs, options, log, cancellationToken)));
+        }
         Step("hostname", () => (0, SystemSteps.Hostname(_fs, options, metadata.Hostname)));
         Step("authorized-keys", () => (0, SystemSteps.AuthorizedKeys(_fs, metadata.PublicKeys)));
         await StepAsync("network", async () => (0, await SystemSteps.NetworkAsync(_fs, options, metadata, log, cancellationToken)));
@@ -162,6 +178,28 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         return exitCode == 0
             ? $"exit 0 after {result.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}s"
             : throw new AgentException($"the converge command exited with {exitCode}");
+    }
+
+    /// <summary>The SMBIOS serial (the instance-id on Hetzner Cloud), or null where there is none or it cannot be read.</summary>
+    private string? ReadSerial()
+    {
+        try
+        {
+            return _fs.ReadText(AgentPaths.DmiSerial)?.Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log("instance", $"{AgentPaths.DmiSerial} cannot be read ({e.Message}): the marker decides alone");
+            return null;
+        }
+    }
+
+    /// <summary>The instance-id a marker (<c>instance-id=ID finished=TIME</c>) was written for, or null.</summary>
+    internal static string? MarkerInstanceId(string? marker)
+    {
+        var field = marker?.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(f => f.StartsWith("instance-id=", StringComparison.Ordinal));
+        var id = field?["instance-id=".Length..];
+        return string.IsNullOrEmpty(id) ? null : id;
     }
 
     /// <summary>Writes the status file, then the marker (last of all). Returns the error that stopped it, if any.</summary>

@@ -82,6 +82,55 @@ internal static partial class SystemSteps
         }
     }
 
+    /// <summary>
+    /// A new instance from a snapshot must not share the old server's SSH host keys: every <c>/etc/ssh/ssh_host_*</c>
+    /// goes, a fresh ed25519 key is generated (beside, then renamed in, so there is never no key), and on the live
+    /// system sshd is restarted to load it (running sessions stay).
+    /// </summary>
+    public static async Task<string> RenewHostKeysAsync(RootFs fs, AgentOptions options, TextWriter log, CancellationToken cancellationToken)
+    {
+        var directory = fs.Path(AgentPaths.SshDir);
+        Directory.CreateDirectory(directory);
+        var key = fs.Path(AgentPaths.SshHostEd25519Key);
+        var fresh = key + ".drover-new";
+        File.Delete(fresh);
+        File.Delete(fresh + ".pub");
+        int code;
+        try
+        {
+            code = await ShellCommand.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", fresh], AgentRunner.Prefix + "ssh-keygen| ", log, null, "/", cancellationToken);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new AgentException($"ssh-keygen could not run: {e.Message}", e);
+        }
+        if (code != 0)
+        {
+            throw new AgentException($"ssh-keygen exited with {code}");
+        }
+        var old = Directory.EnumerateFiles(directory, "ssh_host_*").Where(f => !f.StartsWith(fresh, StringComparison.Ordinal)).ToList();
+        foreach (var file in old)
+        {
+            File.Delete(file);
+        }
+        File.Move(fresh, key);
+        File.Move(fresh + ".pub", key + ".pub");
+        var done = $"{old.Count} old host key file(s) removed, new {AgentPaths.SshHostEd25519Key}";
+        if (!options.IsLiveSystem || !Directory.Exists(AgentPaths.SystemdRunning))
+        {
+            return $"{done}; would restart ssh.service (root is not / or systemd is not running)";
+        }
+        try
+        {
+            var restart = await ShellCommand.RunAsync("systemctl", ["try-restart", "ssh.service"], AgentRunner.Prefix + "systemctl| ", log, null, "/", cancellationToken);
+            return restart == 0 ? $"{done}; ssh.service restarted" : $"{done}; systemctl try-restart ssh.service exited with {restart} (not fatal)";
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return $"{done}; systemctl could not run: {e.Message} (not fatal)";
+        }
+    }
+
     [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
     private static partial Regex HostnameRegex();
 

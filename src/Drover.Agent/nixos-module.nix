@@ -65,7 +65,7 @@ in
     userdataFile = readOnlyPath "/etc/hcloud-userdata" "The raw user-data (0600); empty when the server has none.";
     flakeTargetFile = readOnlyPath "/etc/nix-flake-target" "The flake reference named by the user-data, when there is one.";
     statusFile = readOnlyPath "/var/lib/drover/status.json" "The agent's last run: status, hostname, instance_id, steps, converge.";
-    markerFile = readOnlyPath "/var/lib/drover/agent.done" "Present once the agent succeeded; later boots skip it.";
+    markerFile = readOnlyPath "/var/lib/drover/agent.done" "Present once the agent succeeded, with the instance-id; later boots of the same instance do nothing.";
     service = readOnlyPath "drover-agent.service" "The unit to order after (After= and Wants=) when the files above are needed.";
     metadataUrl = lib.mkOption {
       type = lib.types.str;
@@ -99,7 +99,6 @@ in
       wantedBy = [ "multi-user.target" ];
       wants = [ "network-online.target" ];
       after = [ "network-online.target" ];
-      unitConfig.ConditionPathExists = "!${config.hcloud.markerFile}";
       path = cfg.convergePath ++ [ pkgs.systemd pkgs.coreutils ];
       environment.NIX_LD_LIBRARY_PATH = lib.makeLibraryPath [ pkgs.stdenv.cc.cc.lib ];
       # nixos-rebuild switch restarts units; the agent must not be one that is stopped mid-run.

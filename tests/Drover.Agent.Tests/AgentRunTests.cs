@@ -117,6 +117,69 @@ public sealed class AgentRunTests
     }
 
     [Fact]
+    public async Task A_later_boot_of_the_same_instance_makes_no_request_even_with_the_serial_present()
+    {
+        // Arrange
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
+        using var root = new TempRoot();
+        root.Write("/sys/class/dmi/id/product_serial", "42\n");
+        (await AgentHarness.RunAsync(root, server.BaseUrl)).ExitCode.ShouldBe(0);
+        var requests = server.Requests.Count;
+
+        // Act
+        var (second, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        second.ShouldBe(0);
+        output.ShouldContain("exists for this instance");
+        server.Requests.Count.ShouldBe(requests);
+        root.Read("/converge.log").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_server_made_from_a_snapshot_of_a_converged_one_runs_again_with_new_host_keys()
+    {
+        // Arrange: a converged server (instance 42) whose disk carries its marker and host keys.
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
+        using var root = new TempRoot();
+        root.Write("/sys/class/dmi/id/product_serial", "42\n");
+        (await AgentHarness.RunAsync(root, server.BaseUrl)).ExitCode.ShouldBe(0);
+        root.Write("/etc/ssh/ssh_host_ed25519_key", "old private key of instance 42\n");
+        root.Write("/etc/ssh/ssh_host_ed25519_key.pub", "ssh-ed25519 AAAAold\n");
+        root.Write("/etc/ssh/ssh_host_rsa_key", "old rsa key\n");
+        root.Write("/etc/ssh/sshd_config", "# kept\n");
+        // The clone: server 77, named web7, from that snapshot.
+        server.Documents["metadata"] = System.Text.Encoding.UTF8.GetBytes(Fixtures.Metadata.Replace("hostname: web1", "hostname: web7", StringComparison.Ordinal).Replace("instance-id: 42", "instance-id: 77", StringComparison.Ordinal));
+        root.Write("/sys/class/dmi/id/product_serial", "77\n");
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        exitCode.ShouldBe(0, output);
+        output.ShouldContain("is from instance 42, this is 77");
+        root.Read("/etc/hostname").ShouldBe("web7\n");
+        root.Read("/var/lib/drover/agent.done").ShouldStartWith("instance-id=77 ");
+        root.Read("/converge.log").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(2, "the clone converges as itself");
+        File.Exists(root["/etc/ssh/ssh_host_rsa_key"]).ShouldBeFalse("the old server's host keys must not be shared");
+        root.Read("/etc/ssh/ssh_host_ed25519_key").ShouldContain("BEGIN OPENSSH PRIVATE KEY");
+        root.Read("/etc/ssh/ssh_host_ed25519_key.pub").ShouldStartWith("ssh-ed25519 ");
+        root.Read("/etc/ssh/ssh_host_ed25519_key.pub").ShouldNotContain("AAAAold");
+        root.Read("/etc/ssh/sshd_config").ShouldBe("# kept\n");
+        Directory.GetFiles(root["/etc/ssh"], "*drover-new*").ShouldBeEmpty();
+        var steps = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement.GetProperty("steps").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        steps.ShouldContain("ssh-host-keys");
+    }
+
+    [Theory]
+    [InlineData("instance-id=42 finished=2026-11-22T06:00:00.0000000+00:00\n", "42")]
+    [InlineData("instance-id= finished=x\n", null)]
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void The_marker_names_its_instance(string? marker, string? instance)
+        => AgentRunner.MarkerInstanceId(marker).ShouldBe(instance);
+
+    [Fact]
     public async Task No_userdata_204_means_no_flake_and_no_converge()
     {
         // Arrange

@@ -27,8 +27,9 @@ internal static class AgentCommands
         });
 
         var unit = new Command("unit", $"""
-            Print the systemd unit (drover-agent.service) that runs {AgentPaths.Binary} once, after network-online.target,
-            until {AgentPaths.Marker} exists. Install it as /etc/systemd/system/drover-agent.service.
+            Print the systemd unit (drover-agent.service) that runs {AgentPaths.Binary} after network-online.target.
+            The agent works once per instance: with {AgentPaths.Marker} present for this server it exits at once.
+            Install it as /etc/systemd/system/drover-agent.service.
             """);
         Common.SetHandler(unit, env, async (_, _) =>
         {

@@ -7,13 +7,15 @@ public sealed record DebianBuildOptions
     public static readonly IReadOnlyList<string> BasePackages =
         ["linux-image-amd64", "systemd-sysv", "udev", "iproute2", "openssh-server", "ca-certificates", "systemd-resolved", "curl"];
 
-    /// <summary>The agent's unit when none is given: runs <c>/usr/local/bin/drover-agent</c> once, after the network is up.</summary>
+    /// <summary>
+    /// The agent's unit when none is given: runs <c>/usr/local/bin/drover-agent</c> after the network is up at every
+    /// boot; the agent works once per instance and exits at once on later boots (marker and SMBIOS serial).
+    /// </summary>
     public const string DefaultAgentUnit = """
         [Unit]
         Description=Drover first-boot agent
         Wants=network-online.target
         After=network-online.target
-        ConditionPathExists=!/var/lib/drover/agent.done
 
         [Service]
         Type=oneshot
