@@ -39,6 +39,9 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         current.RootElement.GetProperty("token").GetString()!.Length.ShouldBe(64);
         current.RootElement.GetProperty("machine").GetProperty("mode").GetString().ShouldNotBeNullOrEmpty();
         IsRunning(pid).ShouldBeTrue();
+        var text = await _cli.RunAsync("local", "status");
+        text.Stdout.ShouldContain($"Boots:     {current.RootElement.GetProperty("machine").GetProperty("boot").GetString()}");
+        text.Stdout.ShouldNotContain(current.RootElement.GetProperty("token").GetString()!, customMessage: "the text view never prints the token");
 
         var exports = await _cli.RunAsync("local", "env");
         exports.Stdout.Trim().ShouldBe($"export HCLOUD_ENDPOINT={current.RootElement.GetProperty("endpoint").GetString()} HCLOUD_TOKEN={current.RootElement.GetProperty("token").GetString()}");

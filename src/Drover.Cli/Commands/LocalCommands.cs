@@ -115,5 +115,6 @@ internal static class LocalCommands
         w.WriteLine($"State:     {status.StateDirectory}");
         w.WriteLine($"Log:       {status.LogFile}");
         w.WriteLine($"Machines:  {status.Machine?.Mode ?? "-"}{(status.Machine?.Reason is { } r ? $" ({r})" : "")}");
+        w.WriteLine($"Boots:     {status.Machine?.Boot ?? "-"}{(status.Machine?.BootReason is { } b ? $" ({b})" : "")}");
     }
 }
