@@ -14,6 +14,7 @@ internal static class AgentCommandLine
     public const string Usage = """
         Usage:
           drover-agent [--metadata-url URL] [--root DIR] [--force] [--timeout DURATION]
+          drover-agent --instance-check [--root DIR]
           drover-agent --help
 
         First-boot agent: reads the Hetzner Cloud metadata service, writes /etc/hcloud-metadata.json and
@@ -29,6 +30,9 @@ internal static class AgentCommandLine
           --root DIR           Prefix for every file path; with a root other than / no system calls are made
                                (sethostname, networkctl): the agent logs what it would do [default: /]
           --force              Run even if /var/lib/drover/agent.done exists
+          --instance-check     Only check, early in boot and without network, whether the marker is from this instance
+                               (its instance-id = the SMBIOS serial); if not, remove the marker and the SSH host keys
+                               that came with the snapshot, so that new keys are made before sshd starts
           --timeout DURATION   How long to retry the metadata service, e.g. 120s, 2m, 500ms [default: 120s]
                                (env DROVER_TIMEOUT, or DROVER_TIMEOUT= in /etc/drover/agent.env)
 
@@ -41,6 +45,7 @@ internal static class AgentCommandLine
         error = null;
         string? url = null, root = null, timeout = null;
         var force = false;
+        var instanceCheck = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -58,6 +63,9 @@ internal static class AgentCommandLine
                     return null;
                 case "--force":
                     force = true;
+                    break;
+                case "--instance-check":
+                    instanceCheck = true;
                     break;
                 case "--metadata-url" or "--root" or "--timeout":
                     var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
@@ -103,7 +111,7 @@ internal static class AgentCommandLine
             return null;
         }
 
-        var options = new AgentOptions { MetadataUrl = uri, Root = root, Force = force };
+        var options = new AgentOptions { MetadataUrl = uri, Root = root, Force = force, InstanceCheck = instanceCheck };
         if (timeout is not null)
         {
             if (!TryParseDuration(timeout, out var span) || span <= TimeSpan.Zero)

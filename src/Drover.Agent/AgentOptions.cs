@@ -15,6 +15,9 @@ public sealed record AgentOptions
     /// <summary>Run even when the marker says a previous run finished.</summary>
     public bool Force { get; init; }
 
+    /// <summary>Only the early instance check (<c>--instance-check</c>): no network, no metadata.</summary>
+    public bool InstanceCheck { get; init; }
+
     /// <summary>How long the metadata service may take to answer, retries included.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 

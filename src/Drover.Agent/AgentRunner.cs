@@ -23,8 +23,44 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
     private ConvergeResult? _converge;
     private bool _newInstance;
 
+    /// <summary>
+    /// <c>--instance-check</c>: early in boot (before sshd), without network. A marker from another instance means the
+    /// disk came from a snapshot of another server: its marker and its SSH host keys go, so that the host-key unit makes
+    /// new ones before sshd starts and the agent later runs a whole first boot. Returns the exit code.
+    /// </summary>
+    public int InstanceCheck()
+    {
+        var previous = File.Exists(_fs.Path(AgentPaths.Marker)) ? MarkerInstanceId(_fs.ReadText(AgentPaths.Marker)) : null;
+        var serial = ReadSerial();
+        if (previous is null || string.IsNullOrEmpty(serial) || serial == previous)
+        {
+            Log("instance-check", previous is null ? "no marker: a first boot" : string.IsNullOrEmpty(serial) ? "no SMBIOS serial to compare: the marker stands" : $"instance {serial}: the marker is this instance's");
+            return 0;
+        }
+        try
+        {
+            var keys = Directory.Exists(_fs.Path(AgentPaths.SshDir)) ? Directory.GetFiles(_fs.Path(AgentPaths.SshDir), "ssh_host_*") : [];
+            foreach (var key in keys)
+            {
+                File.Delete(key);
+            }
+            File.Delete(_fs.Path(AgentPaths.Marker));
+            Log("instance-check", $"{AgentPaths.Marker} is from instance {previous}, this is {serial}: removed it and {keys.Length} SSH host key file(s) of that server; this boot is a first boot");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log("instance-check", $"failed: {e.Message}");
+            return 1;
+        }
+    }
+
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        if (options.InstanceCheck)
+        {
+            return InstanceCheck();
+        }
         if (File.Exists(_fs.Path(AgentPaths.Marker)))
         {
             var previous = MarkerInstanceId(_fs.ReadText(AgentPaths.Marker));

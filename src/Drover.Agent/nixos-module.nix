@@ -94,6 +94,20 @@ in
       DROVER_TIMEOUT=${cfg.timeout}
     '';
 
+    # Early and offline: a disk from a snapshot of another server loses that server's marker and SSH host keys
+    # before sshd starts (sshd's own pre-start then makes new keys).
+    systemd.services.drover-agent-instance-check = {
+      description = "Drover instance check (a first-boot marker and SSH host keys from another server go)";
+      wantedBy = [ "multi-user.target" ];
+      before = [ "sshd.service" "drover-agent.service" ];
+      restartIfChanged = false;
+      serviceConfig = {
+        Type = "oneshot";
+        ExecStart = "${cfg.package}/bin/drover-agent --instance-check";
+        RemainAfterExit = true;
+      };
+    };
+
     systemd.services.drover-agent = {
       description = "Drover first-boot agent (Hetzner Cloud metadata, hostname, keys, network, converge)";
       wantedBy = [ "multi-user.target" ];

@@ -171,6 +171,40 @@ public sealed class AgentRunTests
         steps.ShouldContain("ssh-host-keys");
     }
 
+    [Fact]
+    public async Task The_early_instance_check_removes_another_servers_marker_and_host_keys_and_keeps_its_own()
+    {
+        // Arrange
+        using var root = new TempRoot();
+        root.Write("/var/lib/drover/agent.done", "instance-id=42 finished=2026-11-22T06:00:00.0000000+00:00\n");
+        root.Write("/etc/ssh/ssh_host_ed25519_key", "old\n");
+        root.Write("/etc/ssh/ssh_host_ed25519_key.pub", "old\n");
+        root.Write("/etc/ssh/sshd_config", "# kept\n");
+        root.Write("/sys/class/dmi/id/product_serial", "42\n");
+        using var same = new StringWriter();
+
+        // Act: the same instance
+        var sameExit = await AgentProgram.RunAsync(["--instance-check", "--root", root.Path, "--metadata-url", "http://127.0.0.1:9/"], same, TestContext.Current.CancellationToken);
+
+        // Assert
+        sameExit.ShouldBe(0);
+        same.ToString().ShouldContain("the marker is this instance's");
+        File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeTrue();
+        File.Exists(root["/etc/ssh/ssh_host_ed25519_key"]).ShouldBeTrue();
+
+        // Act: a server made from the snapshot
+        root.Write("/sys/class/dmi/id/product_serial", "77\n");
+        using var other = new StringWriter();
+        var otherExit = await AgentProgram.RunAsync(["--instance-check", "--root", root.Path, "--metadata-url", "http://127.0.0.1:9/"], other, TestContext.Current.CancellationToken);
+
+        // Assert
+        otherExit.ShouldBe(0);
+        other.ToString().ShouldContain("is from instance 42, this is 77");
+        File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeFalse();
+        Directory.GetFiles(root["/etc/ssh"], "ssh_host_*").ShouldBeEmpty();
+        root.Read("/etc/ssh/sshd_config").ShouldBe("# kept\n");
+    }
+
     [Theory]
     [InlineData("instance-id=42 finished=2026-11-22T06:00:00.0000000+00:00\n", "42")]
     [InlineData("instance-id= finished=x\n", null)]

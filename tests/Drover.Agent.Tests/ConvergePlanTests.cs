@@ -83,7 +83,8 @@ public sealed class ConvergePlanTests
     {
         var unit = AgentFiles.SystemdUnit;
         unit.ShouldContain("Type=oneshot\n");
-        unit.ShouldContain("Wants=network-online.target\nAfter=network-online.target\n");
+        unit.ShouldContain("Wants=network-online.target\n");
+        unit.ShouldContain("After=network-online.target drover-ssh-hostkeys.service\n", customMessage: "the image's instance check runs first");
         unit.ShouldNotContain("ConditionPathExists", customMessage: "the agent itself decides from the marker and the SMBIOS serial (a snapshot's clone runs again)");
         unit.ShouldContain("ExecStart=/usr/local/bin/drover-agent\n");
         unit.ShouldContain("StandardOutput=journal+console\n");

@@ -142,6 +142,8 @@ public sealed class ParsingTests
         fromFlags!.MetadataUrl.ShouldBe(new Uri("http://127.0.0.1:9/x/"));
         fromFlags.Timeout.ShouldBe(TimeSpan.FromMilliseconds(500));
         fromFlags.Force.ShouldBeTrue();
+        fromFlags.InstanceCheck.ShouldBeFalse();
+        AgentCommandLine.Parse(["--root", root.Path, "--instance-check"], env, out _)!.InstanceCheck.ShouldBeTrue();
     }
 
     [Fact]

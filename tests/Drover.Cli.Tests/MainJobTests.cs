@@ -7,7 +7,8 @@ namespace Drover.Cli.Tests;
 
 /// <summary>
 /// The README's main job as a test: 'drover demo' on a private local cloud builds a Debian image, imports it through a
-/// rescue system, bootstraps two servers, boots both under QEMU, and checks both agents over SSH. Machine test: root,
+/// rescue system, bootstraps two servers, boots both under QEMU, and checks both agents over SSH; with --clone it then
+/// snapshots demo-1 and boots demo-3 from that snapshot, whose agent must treat it as a new instance. Machine test: root,
 /// QEMU, network namespaces and the Debian mirror; skipped with the reason elsewhere.
 /// </summary>
 public sealed class MainJobTests : IAsyncLifetime
@@ -30,11 +31,12 @@ public sealed class MainJobTests : IAsyncLifetime
         _cli.Environment["XDG_CACHE_HOME"] = Environment.GetEnvironmentVariable("XDG_CACHE_HOME")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
 
-        var demo = await _cli.RunAsync("demo", "--work-dir", Path.Combine(_cli.Home, "demo"));
+        var demo = await _cli.RunAsync("demo", "--clone", "--work-dir", Path.Combine(_cli.Home, "demo"));
 
         demo.ExitCode.ShouldBe(0, demo.ToString());
         var lines = demo.Stdout.Split('\n');
-        foreach (var host in new[] { "demo-1", "demo-2" })
+        // demo-3 is made from a snapshot of demo-1 after its first boot: its agent must see a new instance.
+        foreach (var host in new[] { "demo-1", "demo-2", "demo-3" })
         {
             var row = lines.Single(l => l.StartsWith(host + " ", StringComparison.Ordinal));
             row.ShouldContain($" {host} ", Case.Sensitive, "the hostname the agent set must be the server name");
@@ -43,6 +45,8 @@ public sealed class MainJobTests : IAsyncLifetime
         demo.Stdout.ShouldContain("build a Debian image");
         demo.Stdout.ShouldContain("total");
         demo.Stderr.ShouldContain("drover-agent");
+        demo.Stderr.ShouldContain("demo-3: hostname demo-3, agent ok");
+        demo.Stderr.ShouldContain("host key new");
 
         var servers = await _cli.RunAsync("server", "list", "-o", "json");
         var images = await _cli.RunAsync("image", "list", "--type", "snapshot", "-o", "json");

@@ -15,6 +15,10 @@ internal static class DemoCommand
     public static Command Create(CliEnv env)
     {
         var keep = new Option<bool>("--keep") { Description = "Leave the demo servers, key and snapshot in place (delete them with 'drover local reset')" };
+        var clone = new Option<bool>("--clone")
+        {
+            Description = "Then also shut demo-1 down, snapshot it converged, and create demo-3 from that snapshot: its agent must see a new instance (hostname demo-3, new SSH host keys)",
+        };
         var workDir = new Option<string?>("--work-dir") { Description = "Where the image, key and fleet file go (default: the data directory's demo/)" };
         var command = new Command("demo", """
             Run the main job on the local cloud, end to end, and print the time of each step:
@@ -25,10 +29,12 @@ internal static class DemoCommand
               4. both boot for real under QEMU; each agent reads the metadata service at 169.254.169.254, sets the
                  hostname, authorized keys and network, runs the converge command once and reports
               5. log in to each with the fleet's key and check: hostname = server name, agent status ok
+              6. with --clone: shut demo-1 down, snapshot it, create demo-3 from that snapshot and check that its agent
+                 treats it as a new instance (hostname demo-3, status ok, SSH host key not demo-1's)
             Needs root, QEMU and network namespaces (as on the CI machine); 'drover local status' says what is missing.
             Everything created in the cloud is deleted at the end, also on failure or Ctrl-C, unless --keep.
             """)
-        { keep, workDir };
+        { keep, clone, workDir };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var err = env.IO.Error;
@@ -42,7 +48,7 @@ internal static class DemoCommand
             }
             var client = await env.Connector.ConnectAsync("local", ct);
             var dir = parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo");
-            var result = await new MainJob(env, client, dir, parse.GetValue(keep)).RunAsync(ct);
+            var result = await new MainJob(env, client, dir, parse.GetValue(keep), parse.GetValue(clone)).RunAsync(ct);
 
             var w = env.IO.Out;
             w.WriteLine();

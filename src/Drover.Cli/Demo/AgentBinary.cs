@@ -20,11 +20,14 @@ internal static class AgentBinary
         var repo = RepositoryRoot() ?? throw new InvalidOperationException(
             "drover-agent was not found: set DROVER_AGENT to the published agent (scripts/publish-agent in the source tree makes it)");
         var path = Path.Combine(repo, RelativePath);
-        if (File.Exists(path))
+        var stale = File.Exists(path) ? NewerSource(repo, File.GetLastWriteTimeUtc(path)) : null;
+        if (File.Exists(path) && stale is null)
         {
             return path;
         }
-        await io.Error.WriteLineAsync("    publishing drover-agent (self-contained, trimmed, single file; once)");
+        await io.Error.WriteLineAsync(stale is null
+            ? "    publishing drover-agent (self-contained, trimmed, single file; once)"
+            : $"    publishing drover-agent again: {Path.GetRelativePath(repo, stale)} is newer than {RelativePath}");
         var start = new ProcessStartInfo("bash") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(repo, "scripts", "publish-agent"));
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run scripts/publish-agent");
@@ -50,6 +53,18 @@ internal static class AgentBinary
             throw new InvalidOperationException($"scripts/publish-agent failed (exit {process.ExitCode}): {(await stderr).Trim()} {(await stdout).Trim()}");
         }
         return path;
+    }
+
+    /// <summary>A file of the agent's sources changed after <paramref name="published"/>, or null.</summary>
+    private static string? NewerSource(string repo, DateTime published)
+    {
+        var sources = Path.Combine(repo, "src", "Drover.Agent");
+        return Directory.Exists(sources)
+            ? Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                    && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > published)
+            : null;
     }
 
     /// <summary>The source tree this build came from: the nearest parent of the binary holding Drover.slnx.</summary>

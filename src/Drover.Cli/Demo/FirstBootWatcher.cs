@@ -14,8 +14,12 @@ internal sealed record FirstBootReport(string Hostname, string Status, double? A
 internal static class FirstBootWatcher
 {
     /// <remarks><c>serialMarkers</c> reads the agent's serial marker line (local cloud only); a reported error ends the wait at once.</remarks>
+    /// <remarks>
+    /// With <paramref name="instanceId"/>, a status.json of another instance (a disk from a snapshot of another server,
+    /// before this server's agent has run) is not the answer: the wait goes on.
+    /// </remarks>
     public static async Task<FirstBootReport> WaitAsync(HostConnection host, string knownHosts, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken,
-        Func<CancellationToken, Task<string?>>? serialMarkers = null)
+        Func<CancellationToken, Task<string?>>? serialMarkers = null, long? instanceId = null)
     {
         var started = time.GetTimestamp();
         string? last = null;
@@ -30,6 +34,13 @@ internal static class FirstBootWatcher
                 var newline = text.IndexOf('\n', StringComparison.Ordinal);
                 using var doc = JsonDocument.Parse(text[(newline + 1)..]);
                 var root = doc.RootElement;
+                var reported = root.TryGetProperty("instance_id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                if (instanceId is { } expected && reported != expected.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    last = $"status.json is from instance {reported ?? "(none)"}, not {expected}: this server's agent has not finished yet";
+                    await Task.Delay(TimeSpan.FromSeconds(3), time, cancellationToken);
+                    continue;
+                }
                 double? Seconds(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
                 var converge = root.TryGetProperty("converge", out var c) && c.ValueKind == JsonValueKind.Object ? Seconds(c, "seconds") : null;
                 return new FirstBootReport(

@@ -21,7 +21,7 @@ internal sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)>
 /// check each over SSH with the fleet's key (hostname = server name, agent status ok). Everything it created in the
 /// cloud is deleted at the end, also on failure or Ctrl-C, unless <c>keep</c>.
 /// </summary>
-internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirectory, bool keep)
+internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirectory, bool keep, bool clone = false)
 {
     public const string FleetName = "drover-demo";
     private readonly List<(string Step, TimeSpan Took)> _steps = [];
@@ -45,6 +45,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
         var image = await Step("build a Debian image (mmdebstrap, cached root file system, GRUB, drover-agent, secret scan)",
             () => DemoImage.BuildAsync(env, agent, Path.Combine(workDirectory, "image"), ct));
         Image? snapshot = null;
+        Image? cloneSnapshot = null;
         try
         {
             var upload = await Step("upload it as a snapshot through a rescue system", async () =>
@@ -80,7 +81,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
                 {
                     var target = new HostConnection("root", h.Server!.PublicNet.Ipv4!.Ip, 22, identity);
                     var report = await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
-                        c => MarkersAsync(h.Server.Id, c));
+                        c => MarkersAsync(h.Server.Id, c), h.Server.Id);
                     await Err.WriteLineAsync($"    {h.Host}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s (boot to login {report.Waited.TotalSeconds:0} s)");
                     return (Host: h.Host, Server: h.Server!, Report: report);
                 });
@@ -93,7 +94,52 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
                     throw new InvalidOperationException($"{host}: expected hostname {server.Name} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
                 }
             }
-            return new MainJobResult(_steps, [.. reports.Select(r => (r.Host, r.Server, r.Report))]);
+            var hosts = reports.Select(r => (r.Host, r.Server, r.Report)).ToList();
+            if (clone)
+            {
+                var (first, firstServer, _) = reports[0];
+                var firstTarget = new HostConnection("root", firstServer.PublicNet.Ipv4!.Ip, 22, identity);
+                var oldKey = await ReadAsync(firstTarget, "cat /etc/ssh/ssh_host_ed25519_key.pub", ct);
+                cloneSnapshot = await Step($"shut {first} down and snapshot it, converged (its disk carries the agent's marker and host keys)", async () =>
+                {
+                    await client.Actions.WaitAsync([await client.Servers.ShutdownAsync(firstServer.Id, ct)], null, ct);
+                    var image = await client.Servers.CreateImageAsync(firstServer.Id, new CreateImageRequest
+                    {
+                        Type = "snapshot",
+                        Description = $"drover demo: {first} after its first boot (run {run})",
+                        Labels = new Dictionary<string, string> { ["os"] = "debian", ["drover/demo"] = run },
+                    }, ct);
+                    await client.Actions.WaitAsync([image.Action], null, ct);
+                    return image.Image;
+                });
+                var cloneFleet = WriteFleet(snapshot.Id, run, cloneSnapshot.Id);
+                var clonePlan = await new FleetPlanner(client).PlanAsync(cloneFleet, [CloneHost], cancellationToken: ct);
+                var cloned = await Step($"create {CloneHost} from that snapshot: its agent must see a new instance and make it {CloneHost}", async () =>
+                {
+                    var result = await new FleetApplier(client).ApplyAsync(clonePlan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
+                    var server = result.Hosts.Single();
+                    if (server.Error is not null)
+                    {
+                        throw new InvalidOperationException($"{CloneHost}: {server.Error}");
+                    }
+                    var target = new HostConnection("root", server.Server!.PublicNet.Ipv4!.Ip, 22, identity);
+                    var report = await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
+                        c => MarkersAsync(server.Server.Id, c), server.Server.Id);
+                    var newKey = await ReadAsync(target, "cat /etc/ssh/ssh_host_ed25519_key.pub", ct);
+                    await Err.WriteLineAsync($"    {CloneHost}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s; host key {(newKey == oldKey ? "SHARED with " + first : "new")}");
+                    if (report.Status != "ok" || report.Hostname != CloneHost)
+                    {
+                        throw new InvalidOperationException($"{CloneHost}: expected hostname {CloneHost} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
+                    }
+                    if (newKey == oldKey)
+                    {
+                        throw new InvalidOperationException($"{CloneHost} still has {first}'s SSH host key");
+                    }
+                    return (Host: CloneHost, Server: server.Server, Report: report);
+                });
+                hosts.Add(cloned);
+            }
+            return new MainJobResult(_steps, hosts);
         }
         finally
         {
@@ -103,14 +149,25 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
                 await Step("delete the demo servers, key and snapshot", async () =>
                 {
                     await DeleteFleetAsync(cleanup.Token);
-                    if (snapshot is not null)
+                    foreach (var image in new[] { snapshot, cloneSnapshot }.OfType<Image>())
                     {
-                        await client.Images.DeleteAsync(snapshot.Id, cleanup.Token);
+                        await client.Images.DeleteAsync(image.Id, cleanup.Token);
                     }
                     return 0;
                 });
             }
         }
+    }
+
+    /// <summary>Runs a command over SSH and returns its trimmed output (it must succeed).</summary>
+    private async Task<string> ReadAsync(HostConnection target, string command, CancellationToken ct)
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var exit = await RemoteRunner.RunAsync(target, command, null, stdout, stderr, env.Paths.KnownHostsFile, ct);
+        return exit == 0
+            ? System.Text.Encoding.UTF8.GetString(stdout.ToArray()).Trim()
+            : throw new InvalidOperationException($"{target}: '{command}' exited with {exit}: {System.Text.Encoding.UTF8.GetString(stderr.ToArray()).Trim()}");
     }
 
     /// <summary>The server's second serial port (the agent's marker line), from the local cloud's control API.</summary>
@@ -147,7 +204,10 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
         }
     }
 
-    private FleetFile WriteFleet(long snapshotId, string run)
+    /// <summary>The host <c>--clone</c> makes from a snapshot of the first one.</summary>
+    public const string CloneHost = "demo-3";
+
+    private FleetFile WriteFleet(long snapshotId, string run, long? cloneSnapshotId = null)
     {
         var key = Path.Combine(workDirectory, "id_ed25519");
         if (!File.Exists(key))
@@ -190,7 +250,14 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
                 role: db
                 image: demo
                 converge: "echo converged on $(hostname) | tee /root/converged"
-            """);
+            """ + (cloneSnapshotId is { } cloneId ? $"""
+
+              {CloneHost}:
+                role: web
+                image: {cloneId.ToString(CultureInfo.InvariantCulture)}
+                converge: "echo converged on $(hostname) | tee -a /root/converged"
+
+            """ : "\n"));
         return FleetLoader.Load(path);
     }
 }

@@ -15,7 +15,7 @@ public sealed record DebianBuildOptions
         [Unit]
         Description=Drover first-boot agent
         Wants=network-online.target
-        After=network-online.target
+        After=network-online.target drover-ssh-hostkeys.service
 
         [Service]
         Type=oneshot

@@ -9,14 +9,16 @@ internal static class RootfsCustomizer
 {
     public const string HostKeysUnit = """
         [Unit]
-        Description=Generate SSH host keys on first boot
+        Description=SSH host keys of this instance (first boot, or a disk from another server's snapshot)
         Before=ssh.service
-        ConditionPathExists=!/etc/ssh/ssh_host_ed25519_key
 
         [Service]
         Type=oneshot
+        # Offline: a first-boot marker from another instance (a snapshot of a converged server) goes, with that
+        # server's host keys, so that this one never serves them.
+        ExecStartPre=-/usr/local/bin/drover-agent --instance-check
         # ed25519 only: an RSA key takes a minute to generate on an emulated CPU, and sshd is told to use only this one.
-        ExecStart=/usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key
+        ExecStart=/bin/sh -c 'test -e /etc/ssh/ssh_host_ed25519_key || exec /usr/bin/ssh-keygen -q -t ed25519 -N "" -f /etc/ssh/ssh_host_ed25519_key'
         RemainAfterExit=yes
 
         [Install]
