@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Drover.Fleet.Remote;
@@ -57,7 +56,7 @@ public sealed record HostConnection(string User, string Address, int Port = 22, 
 public static class RemoteRunner
 {
     /// <summary>ssh's own exit code for "could not connect / connection lost".</summary>
-    public const int SshFailure = 255;
+    public const int SshFailure = Drover.Images.Remote.OpenSshProcess.SshFailure;
 
     /// <summary>
     /// Runs <paramref name="remoteCommand"/> (a shell command line on the host), feeding <paramref name="stdin"/>, copying
@@ -68,70 +67,6 @@ public static class RemoteRunner
         string? knownHostsFile = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        var start = new ProcessStartInfo("ssh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in host.SshArguments(remoteCommand, knownHostsFile))
-        {
-            start.ArgumentList.Add(a);
-        }
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("could not start ssh");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("ssh is needed (install openssh-client): " + e.Message, e);
-        }
-        using (process)
-        {
-            await using var kill = cancellationToken.Register(() =>
-            {
-                try
-                {
-                    process.Kill();
-                }
-                catch (InvalidOperationException)
-                {
-                    // Already exited.
-                }
-            });
-            var copyOut = Pump(process.StandardOutput.BaseStream, stdout);
-            var copyErr = Pump(process.StandardError.BaseStream, stderr);
-            try
-            {
-                if (stdin is not null)
-                {
-                    await stdin.CopyToAsync(process.StandardInput.BaseStream, cancellationToken);
-                }
-                process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // The remote side stopped reading; its exit code says why.
-            }
-            await process.WaitForExitAsync(CancellationToken.None);
-            await Task.WhenAll(copyOut, copyErr);
-            cancellationToken.ThrowIfCancellationRequested();
-            return process.ExitCode;
-        }
-    }
-
-    private static async Task Pump(Stream from, Stream to)
-    {
-        var buffer = new byte[16 * 1024];
-        int n;
-        while ((n = await from.ReadAsync(buffer)) > 0)
-        {
-            await to.WriteAsync(buffer.AsMemory(0, n));
-            await to.FlushAsync();
-        }
+        return await Drover.Images.Remote.OpenSshProcess.RunAsync(host.SshArguments(remoteCommand, knownHostsFile), stdin, null, stdout, stderr, cancellationToken);
     }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 
 namespace Drover.Images.Remote;
 
@@ -72,76 +72,23 @@ public sealed class OpenSshShell : IRemoteShell
     public async Task<ShellResult> RunAsync(string script, Stream? stdin, IProgress<long>? sent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
-        var start = new ProcessStartInfo("ssh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var a in Arguments("bash -c " + Rescue.RescueCommand.Quote(script)))
-        {
-            start.ArgumentList.Add(a);
-        }
-        Process process;
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        int exitCode;
         try
         {
-            process = Process.Start(start) ?? throw new RemoteShellException("could not start ssh");
+            exitCode = await OpenSshProcess.RunAsync(Arguments("bash -c " + Rescue.RescueCommand.Quote(script)), stdin, sent, stdout, stderr, cancellationToken);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (InvalidOperationException e)
         {
-            throw new RemoteShellException("ssh is needed (install openssh-client): " + e.Message, e);
+            throw new RemoteShellException(e.Message, e);
         }
-        using (process)
+        var result = new ShellResult(exitCode, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
+        if (result.ExitCode == OpenSshProcess.SshFailure)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            await using var kill = cancellationToken.Register(() =>
-            {
-                try
-                {
-                    process.Kill();
-                }
-                catch (InvalidOperationException)
-                {
-                    // Already exited.
-                }
-            });
-            try
-            {
-                if (stdin is not null)
-                {
-                    await CopyAsync(stdin, process.StandardInput.BaseStream, sent, cancellationToken);
-                }
-                process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // The remote side stopped reading: its exit code and stderr say why.
-            }
-            await process.WaitForExitAsync(CancellationToken.None);
-            cancellationToken.ThrowIfCancellationRequested();
-            var result = new ShellResult(process.ExitCode, await stdout, await stderr);
-            if (result.ExitCode == 255)
-            {
-                throw new RemoteShellException($"SSH to {_target.Host} failed or dropped: {LastLines(result.Stderr)}");
-            }
-            return result;
+            throw new RemoteShellException($"SSH to {_target.Host} failed or dropped: {LastLines(result.Stderr)}");
         }
-    }
-
-    private static async Task CopyAsync(Stream from, Stream to, IProgress<long>? sent, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[1 << 20];
-        long total = 0;
-        int n;
-        while ((n = await from.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
-            total += n;
-            sent?.Report(total);
-        }
-        await to.FlushAsync(cancellationToken);
+        return result;
     }
 
     private static string LastLines(string text)
