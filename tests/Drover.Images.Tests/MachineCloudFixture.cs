@@ -2,7 +2,6 @@ using System.Text.Json;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
-using Drover.LocalCloud;
 using Drover.Testing;
 using Xunit;
 
@@ -23,17 +22,9 @@ public sealed class MachineCloudFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Cloud = await TestLocalCloud.StartOnLoopbackAsync(TestLocalCloud.DefaultOptions() with
+        (Cloud, SkipReason) = await TestLocalCloud.StartWithMachinesAsync(Path.Combine(Dir.FullName, "state"));
+        if (SkipReason is not null)
         {
-            Machines = MachineMode.Auto,
-            ActionDuration = TimeSpan.FromMilliseconds(100),
-            StateDirectory = Path.Combine(Dir.FullName, "state"),
-        });
-        using var status = JsonDocument.Parse(await (await Cloud.ControlAsync(HttpMethod.Get, "status")).Content.ReadAsStringAsync());
-        var machine = status.RootElement.GetProperty("machine");
-        if (machine.GetProperty("mode").GetString() != "machines")
-        {
-            SkipReason = "the local cloud runs API-only here: " + machine.GetProperty("reason").GetString();
             return;
         }
         await using var f = File.Create(Raw);

@@ -57,6 +57,26 @@ public sealed class TestLocalCloud : IAsyncDisposable
         return new TestLocalCloud(app, options, endpoint, null);
     }
 
+    /// <summary>
+    /// On 127.0.0.1 with real machines (rescue systems, QEMU boots) and its state under <paramref name="stateDirectory"/>,
+    /// fast actions. <c>MachinesUnavailable</c> is the cloud's own reason where machines are not possible here (the
+    /// cloud then runs API-only, and machine tests skip with that reason).
+    /// </summary>
+    public static async Task<(TestLocalCloud Cloud, string? MachinesUnavailable)> StartWithMachinesAsync(string stateDirectory)
+    {
+        var cloud = await StartOnLoopbackAsync(DefaultOptions() with
+        {
+            Machines = MachineMode.Auto,
+            ActionDuration = TimeSpan.FromMilliseconds(100),
+            StateDirectory = stateDirectory,
+        });
+        using var status = System.Text.Json.JsonDocument.Parse(await (await cloud.ControlAsync(HttpMethod.Get, "status")).Content.ReadAsStringAsync());
+        var machine = status.RootElement.GetProperty("machine");
+        return (cloud, machine.GetProperty("mode").GetString() == "machines"
+            ? null
+            : "the local cloud runs API-only here: " + machine.GetProperty("reason").GetString());
+    }
+
     /// <summary>A client over this cloud (retry handler included). Pass the same time provider as the cloud's to make waits instant.</summary>
     public HcloudClient CreateClient(TimeProvider? timeProvider = null, string? token = null, int maxRetries = 5)
     {
