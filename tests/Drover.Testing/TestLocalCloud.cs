@@ -78,7 +78,8 @@ public sealed class TestLocalCloud : IAsyncDisposable
     }
 
     /// <summary>A client over this cloud (retry handler included). Pass the same time provider as the cloud's to make waits instant.</summary>
-    public HcloudClient CreateClient(TimeProvider? timeProvider = null, string? token = null, int maxRetries = 5)
+    /// <remarks><paramref name="wrap"/> puts a handler of the test's own between the client and the cloud.</remarks>
+    public HcloudClient CreateClient(TimeProvider? timeProvider = null, string? token = null, int maxRetries = 5, Func<HttpMessageHandler, DelegatingHandler>? wrap = null)
     {
         var options = new HcloudClientOptions
         {
@@ -87,7 +88,31 @@ public sealed class TestLocalCloud : IAsyncDisposable
             TimeProvider = timeProvider ?? Options.TimeProvider,
             MaxRetries = maxRetries,
         };
+        if (wrap is not null)
+        {
+            // The wrapper owns its inner handler: give it one the cloud does not share.
+            HttpMessageHandler inner = _handler is null ? new SocketsHttpHandler() : new NonDisposingHandler(_handler);
+            return HcloudClient.Create(options, wrap(inner));
+        }
         return HcloudClient.Create(options, _handler);
+    }
+
+    /// <summary>Passes requests to the test server's handler without disposing it with the client.</summary>
+    private sealed class NonDisposingHandler(HttpMessageHandler inner) : HttpMessageHandler
+    {
+        private readonly HttpMessageInvoker _invoker = new(inner, disposeHandler: false);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => _invoker.SendAsync(request, cancellationToken);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _invoker.Dispose();
+            }
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A raw HTTP client with the bearer token set, for wire-level assertions.</summary>
