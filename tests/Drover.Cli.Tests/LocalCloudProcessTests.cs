@@ -118,16 +118,7 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
     {
         // Arrange
         var (pid, machine) = await UpWithRescueRunningAsync();
-        using (var server = Process.GetProcessById(pid))
-        {
-            server.Kill();
-        }
-        var waited = Stopwatch.StartNew();
-        while (IsRunning(pid) && waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
-        }
-        IsRunning(pid).ShouldBeFalse();
+        await KillAsync(pid);
         Leftovers(machine).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its rescue system");
 
         // Act
@@ -148,12 +139,7 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         {
             Assert.Skip($"QEMU boots cannot run here: {support.BootReason ?? support.Reason}");
         }
-        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
-        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
-        var pid = status.RootElement.GetProperty("pid").GetInt32();
-        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
-        var token = status.RootElement.GetProperty("token").GetString()!;
-        var client = HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) });
+        var (pid, endpoint, token, client) = await UpAsync();
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         using (var seed = await http.PostAsync(new Uri(endpoint, "/__localcloud/seed/snapshots"), new StringContent("""{"count": 1, "labels": {"boot": "spin"}}""", System.Text.Encoding.UTF8, "application/json"), Ct))
@@ -172,6 +158,32 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         await client.Actions.WaitAsync([created.Action, .. created.NextActions], cancellationToken: Ct);
         var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
         var qemu = machine.Qemu.ShouldNotBeNull("a server whose disk holds data boots under QEMU");
+        await KillAsync(pid);
+        QemuLeftovers(qemu).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its QEMU");
+
+        // Act
+        var down = await _cli.RunAsync("local", "down");
+
+        // Assert
+        down.ExitCode.ShouldBe(0, down.ToString());
+        down.Stderr.ShouldContain("removed 1 machine(s)");
+        QemuLeftovers(qemu).ShouldBeEmpty();
+    }
+
+    /// <summary>'drover local up', then its PID, endpoint and token from 'local status', and a client with fast polling.</summary>
+    private async Task<(int Pid, Uri Endpoint, string Token, HcloudClient Client)> UpAsync()
+    {
+        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
+        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
+        var pid = status.RootElement.GetProperty("pid").GetInt32();
+        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
+        var token = status.RootElement.GetProperty("token").GetString()!;
+        return (pid, endpoint, token, HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) }));
+    }
+
+    /// <summary>SIGKILLs the local cloud's process by its PID and waits (up to a deadline) until it is gone.</summary>
+    private static async Task KillAsync(int pid)
+    {
         using (var server = Process.GetProcessById(pid))
         {
             server.Kill();
@@ -182,15 +194,6 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
             await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
         }
         IsRunning(pid).ShouldBeFalse();
-        QemuLeftovers(qemu).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its QEMU");
-
-        // Act
-        var down = await _cli.RunAsync("local", "down");
-
-        // Assert
-        down.ExitCode.ShouldBe(0, down.ToString());
-        down.Stderr.ShouldContain("removed 1 machine(s)");
-        QemuLeftovers(qemu).ShouldBeEmpty();
     }
 
     /// <summary>What of a QEMU boot is still on the host: the QEMU process, its namespace, its veth, its address route.</summary>
@@ -230,12 +233,7 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         {
             Assert.Skip($"rescue systems cannot run here: {support.Reason}");
         }
-        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
-        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
-        var pid = status.RootElement.GetProperty("pid").GetInt32();
-        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
-        var token = status.RootElement.GetProperty("token").GetString()!;
-        var client = HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) });
+        var (pid, endpoint, token, client) = await UpAsync();
         var keyFile = Path.Combine(_cli.Home, "id_ed25519");
         using (var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]))
         {
