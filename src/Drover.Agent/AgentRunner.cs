@@ -30,9 +30,8 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
     /// </summary>
     public int InstanceCheck()
     {
-        var previous = File.Exists(_fs.Path(AgentPaths.Marker)) ? MarkerInstanceId(_fs.ReadText(AgentPaths.Marker)) : null;
-        var serial = ReadSerial();
-        if (previous is null || string.IsNullOrEmpty(serial) || serial == previous)
+        var (previous, serial, foreign) = MarkerOwner();
+        if (!foreign)
         {
             Log("instance-check", previous is null ? "no marker: a first boot" : string.IsNullOrEmpty(serial) ? "no SMBIOS serial to compare: the marker stands" : $"instance {serial}: the marker is this instance's");
             return 0;
@@ -63,9 +62,8 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         }
         if (File.Exists(_fs.Path(AgentPaths.Marker)))
         {
-            var previous = MarkerInstanceId(_fs.ReadText(AgentPaths.Marker));
-            var serial = ReadSerial();
-            if (previous is not null && !string.IsNullOrEmpty(serial) && serial != previous)
+            var (previous, serial, foreign) = MarkerOwner();
+            if (foreign)
             {
                 // A server made from a snapshot of a converged one: the marker came with the disk.
                 _newInstance = true;
@@ -214,6 +212,17 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         return exitCode == 0
             ? $"exit 0 after {result.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}s"
             : throw new AgentException($"the converge command exited with {exitCode}");
+    }
+
+    /// <summary>
+    /// The instance the marker was written for, this machine's SMBIOS serial, and whether the marker belongs to another
+    /// instance (both known and different: the disk came from a snapshot of another server).
+    /// </summary>
+    private (string? Previous, string? Serial, bool Foreign) MarkerOwner()
+    {
+        var previous = File.Exists(_fs.Path(AgentPaths.Marker)) ? MarkerInstanceId(_fs.ReadText(AgentPaths.Marker)) : null;
+        var serial = ReadSerial();
+        return (previous, serial, previous is not null && !string.IsNullOrEmpty(serial) && serial != previous);
     }
 
     /// <summary>The SMBIOS serial (the instance-id on Hetzner Cloud), or null where there is none or it cannot be read.</summary>
