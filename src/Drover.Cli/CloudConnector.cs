@@ -1,6 +1,7 @@
 using Drover.Cli.Config;
 using Drover.Cli.Local;
 using Drover.Hcloud;
+using Drover.Images.Runs;
 
 namespace Drover.Cli;
 
@@ -42,10 +43,29 @@ public sealed class CloudConnector(DroverPaths paths, CliIO io)
     }
 
     public async Task<HcloudClient> ConnectAsync(string? contextFlag, CancellationToken cancellationToken)
+        => Create(await ResolveAsync(contextFlag, cancellationToken));
+
+    /// <summary>
+    /// A client, and this machine's ledger of runs in that cloud (which uploads are alive, which were killed): for
+    /// commands that create temporary resources or clean them up.
+    /// </summary>
+    public async Task<(HcloudClient Client, RunLedger Runs)> ConnectWithRunsAsync(string? contextFlag, CancellationToken cancellationToken)
     {
         var target = await ResolveAsync(contextFlag, cancellationToken);
-        return HcloudClient.Create(new HcloudClientOptions { Endpoint = target.Endpoint, Token = target.Token, UserAgent = "drover/0.1" }, null, new CliEnv(io, paths).Logging);
+        return (Create(target), Runs(target));
     }
+
+    /// <summary>The ledger of this machine's runs in <paramref name="target"/>'s cloud (scoped by context or endpoint, never by token).</summary>
+    public RunLedger Runs(CloudTarget target)
+    {
+        var scope = target.ContextName == ContextStore.LocalContext ? "local"
+            : target.Source == "HCLOUD_TOKEN" ? $"env:{target.Endpoint}"
+            : $"context:{target.ContextName}";
+        return new RunLedger(Path.Combine(paths.DataDirectory, "runs"), scope);
+    }
+
+    private HcloudClient Create(CloudTarget target)
+        => HcloudClient.Create(new HcloudClientOptions { Endpoint = target.Endpoint, Token = target.Token, UserAgent = "drover/0.1" }, null, new CliEnv(io, paths).Logging);
 
     private static Uri? ParseEndpoint(string? value, string what)
     {

@@ -27,6 +27,27 @@ public sealed record MachineSupport
 
     /// <summary>Why (not).</summary>
     public string? BootReason { get; init; }
+
+    /// <summary>
+    /// What earlier runs left on the host that no sweep could remove yet, each naming the thing and why (null when
+    /// nothing). Machines still run; the next reset, down or start tries again.
+    /// </summary>
+    public IReadOnlyList<string>? Leftovers { get; init; }
+
+    /// <summary>What the operator can do about <see cref="Reason"/> or <see cref="Leftovers"/>, e.g. "run 'drover local reset'".</summary>
+    public string? Hint { get; init; }
+}
+
+/// <summary>What <c>POST /__localcloud/reset</c> answers: what could not be removed, and the machine support after it.</summary>
+public sealed record ControlReset
+{
+    /// <summary>Rescue systems, QEMU boots and earlier runs' leftovers removed.</summary>
+    public int Removed { get; init; }
+
+    /// <summary>What could not be removed, each naming the thing and why; empty when everything went.</summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
+    public required MachineSupport Machine { get; init; }
 }
 
 /// <summary>Rate-limit budget (<c>POST /__localcloud/rate-limit</c>).</summary>
@@ -156,11 +177,12 @@ public sealed record RegisteredFile
     public required string Url { get; init; }
 }
 
-/// <summary>What the host reports about itself in the control API.</summary>
-public sealed record LocalCloudRuntimeInfo(string Version, string? StateDirectory, MachineSupport Machine);
+/// <summary>What the host reports about itself in the control API (machine support as it is now: leftovers change).</summary>
+public sealed record LocalCloudRuntimeInfo(string Version, string? StateDirectory, Func<MachineSupport> Machine);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlStatus))]
+[JsonSerializable(typeof(ControlReset))]
 [JsonSerializable(typeof(ControlCompleted))]
 [JsonSerializable(typeof(SeedSnapshotsRequest))]
 [JsonSerializable(typeof(ChangeProtectionRequest))]

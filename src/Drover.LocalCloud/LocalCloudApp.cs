@@ -22,7 +22,7 @@ public static class LocalCloudApp
         var state = new LocalCloudState(options, faults, machines.Runtime);
         machines.Metadata.Attach(id => state.Run(() => state.MetadataSourceOf(id)));
         var rateLimiter = new RateLimiter(options.TimeProvider, options.RateLimitBudget, options.RateLimitRefillInterval);
-        var info = new LocalCloudRuntimeInfo(typeof(LocalCloudApp).Assembly.GetName().Version?.ToString() ?? "0.0.0", options.StateDirectory, machines.Support);
+        var info = new LocalCloudRuntimeInfo(typeof(LocalCloudApp).Assembly.GetName().Version?.ToString() ?? "0.0.0", options.StateDirectory, () => machines.Support);
         builder.Services.AddSingleton(machines);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MachineLifetime>());
         builder.Services.AddSingleton(options);
@@ -71,19 +71,15 @@ public static class LocalCloudApp
             (runtime, var problem) = MachineRuntime.Create(options.StateDirectory);
             if (problem is not null)
             {
-                support = new MachineSupport { Mode = MachineSupportProbe.ApiOnly, Reason = problem };
+                support = new MachineSupport { Mode = MachineSupportProbe.ApiOnly, Reason = problem, Boot = MachineSupportProbe.NoBoot, BootReason = $"no QEMU boots: {problem}" };
             }
         }
-        else if (options.StateDirectory is { } directory && File.Exists(Path.Combine(directory, MachineRuntime.DirectoryName, MachineRegistry.FileName)))
+        else if (options.StateDirectory is { } directory && File.Exists(Path.Combine(directory, MachineRuntime.DirectoryName, MachineRegistry.FileName))
+            && MachineSupportProbe.CanSweep())
         {
-            try
-            {
-                MachineSweeper.SweepStateDirectoryAsync(directory).GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (e is MachineException or IOException or System.ComponentModel.Win32Exception)
-            {
-                support = support with { Reason = $"{support.Reason}; leftovers of an earlier run could not be removed: {e.Message}" };
-            }
+            // Without machines now (machines off), but an earlier run with machines may have left some.
+            var sweep = MachineSweeper.SweepStateDirectoryAsync(directory).GetAwaiter().GetResult();
+            support = support with { Leftovers = sweep.Clean ? null : sweep.Problems };
         }
         var files = runtime is null ? new FileServer("127.0.0.1", freeBind: false) : new FileServer(MachineRuntime.HostAddress, freeBind: true);
         var metadata = new MetadataServer();

@@ -17,6 +17,28 @@ public static class LocalCloudServer
         return (app, new Uri(address.TrimEnd('/') + "/v1"));
     }
 
+    /// <summary>
+    /// <paramref name="preferred"/> when it is free on 127.0.0.1 (a restarted local cloud keeps its endpoint, so clients
+    /// that exported it go on working), otherwise 0 (any free port).
+    /// </summary>
+    public static int PreferredOrAny(int preferred)
+    {
+        if (preferred <= 0)
+        {
+            return 0;
+        }
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            probe.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, preferred));
+            return preferred;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>Serves until <paramref name="cancellationToken"/> fires or the process gets SIGTERM/SIGINT.</summary>
     public static async Task<int> RunAsync(LocalCloudOptions options, int port, string? readyFile, CancellationToken cancellationToken = default)
     {

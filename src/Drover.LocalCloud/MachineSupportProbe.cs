@@ -21,6 +21,12 @@ public static class MachineSupportProbe
     /// <summary><see cref="MachineSupport.Boot"/> when servers cannot boot under QEMU.</summary>
     public const string NoBoot = "none";
 
+    /// <summary>What to do when an earlier run's leftovers could not be removed.</summary>
+    public const string LeftoversHint = "run 'drover local reset': it stops every machine, removes what earlier runs left and says what it could not remove";
+
+    /// <summary>Whether this process may sweep host resources (Linux, root, <c>ip</c> present).</summary>
+    public static bool CanSweep() => OperatingSystem.IsLinux() && NativeMethods.GetEffectiveUserId() == 0 && HostCommand.Find("ip") is not null;
+
     /// <summary>Probes the machine (creates and deletes a probe namespace) unless <paramref name="mode"/> is Off.</summary>
     public static MachineSupport Probe(MachineMode mode = MachineMode.Auto)
     {
@@ -30,31 +36,31 @@ public static class MachineSupportProbe
         }
         if (!OperatingSystem.IsLinux())
         {
-            return Unavailable("not Linux: rescue systems need network namespaces and loop devices");
+            return Unavailable("not Linux: rescue systems need network namespaces and loop devices", "run the local cloud on Linux for real machines; the API works the same here");
         }
         if (NativeMethods.GetEffectiveUserId() != 0)
         {
-            return Unavailable("not root: rescue systems need network namespaces and loop devices");
+            return Unavailable("not root: rescue systems need network namespaces and loop devices", "run Drover as root (for example with sudo) for real machines; the API works the same without");
         }
         if (RequiredTools.FirstOrDefault(t => HostCommand.Find(t) is null) is { } missing)
         {
-            return Unavailable($"{missing} not found");
+            return Unavailable($"{missing} not found", "run 'bash scripts/setup' (it installs what machines need), then 'drover local reset'");
         }
         var probe = $"drover-probe-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
         var add = HostCommand.Run("ip", "netns", "add", probe);
         if (!add.Ok)
         {
-            return Unavailable($"ip netns add failed: {add.Message}");
+            return Unavailable($"ip netns add failed: {add.Message}", "this host does not let Drover make network namespaces (a container without CAP_SYS_ADMIN?)");
         }
         var delete = HostCommand.Run("ip", "netns", "del", probe);
         if (!delete.Ok)
         {
-            return Unavailable($"ip netns del failed: {delete.Message}");
+            return Unavailable($"ip netns del failed: {delete.Message}", $"remove the namespace {probe} by hand ('ip netns del {probe}'), then 'drover local reset'");
         }
         var loop = HostCommand.Run("losetup", "-f");
         if (!loop.Ok)
         {
-            return Unavailable($"losetup -f failed: {loop.Message}");
+            return Unavailable($"losetup -f failed: {loop.Message}", "this host has no free loop device ('losetup -a' lists them; 'drover local reset' detaches the local cloud's own)");
         }
         var (boot, bootReason) = ProbeBoot();
         return new MachineSupport
@@ -79,5 +85,5 @@ public static class MachineSupportProbe
             : ("qemu-tcg", "servers whose disk holds data boot under QEMU (TCG software emulation; DROVER_LOCALCLOUD_ACCEL=kvm for KVM)");
     }
 
-    private static MachineSupport Unavailable(string reason) => new() { Mode = ApiOnly, Reason = reason, Boot = NoBoot, BootReason = $"no QEMU boots: {reason}" };
+    private static MachineSupport Unavailable(string reason, string? hint = null) => new() { Mode = ApiOnly, Reason = reason, Boot = NoBoot, BootReason = $"no QEMU boots: {reason}", Hint = hint };
 }

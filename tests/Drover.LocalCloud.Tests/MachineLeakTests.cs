@@ -78,10 +78,13 @@ public sealed class MachineLeakTests
         var swept = await MachineSweeper.SweepStateDirectoryAsync(state.Path, Ct);
 
         // Assert
-        swept.ShouldBe(1);
+        swept.Removed.ShouldBe(1);
+        swept.Problems.ShouldBeEmpty();
         (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldBeEmpty();
         (await BlockRouteAsync(address)).ShouldBeEmpty();
-        (await MachineSweeper.SweepStateDirectoryAsync(state.Path, Ct)).ShouldBe(0, "a second sweep finds nothing");
+        var again = await MachineSweeper.SweepStateDirectoryAsync(state.Path, Ct);
+        again.Removed.ShouldBe(0, "a second sweep finds nothing");
+        again.Problems.ShouldBeEmpty();
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ internal static class BootstrapCommand
                 var table = new Table("HOST", "CHANGE", "ID", "IPV4", "IPV6", "IMAGE", "STATUS");
                 foreach (var h in result.Hosts)
                 {
-                    table.Add(h.Host, Word(h.Change), h.Server?.Id.ToString(CultureInfo.InvariantCulture), h.Server?.PublicNet.Ipv4?.Ip, h.Server?.PublicNet.Ipv6?.Ip,
+                    table.Add(h.Host, h.CreatedByConcurrentRun ? "keep (concurrent run)" : Word(h.Change), h.Server?.Id.ToString(CultureInfo.InvariantCulture), h.Server?.PublicNet.Ipv4?.Ip, h.Server?.PublicNet.Ipv6?.Ip,
                         ImageText(h.Image), h.Error is null ? h.Server?.Status.Value : "failed");
                 }
                 table.Write(env.IO.Out);
@@ -167,6 +167,7 @@ internal static class BootstrapCommand
         {
             ["name"] = h.Host,
             ["change"] = Word(h.Change),
+            ["concurrent_run"] = h.CreatedByConcurrentRun,
             ["id"] = h.Server?.Id,
             ["ipv4"] = h.Server?.PublicNet.Ipv4?.Ip,
             ["ipv6"] = h.Server?.PublicNet.Ipv6?.Ip,

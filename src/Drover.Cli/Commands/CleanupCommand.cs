@@ -11,7 +11,11 @@ internal static class CleanupCommand
     public static Command Create(CliEnv env)
     {
         var run = new Option<string?>("--run") { Description = "Only this run's resources, whatever their age (the ID is in drover/run and in error messages)" };
-        var olderThan = new Option<string>("--older-than") { Description = "Without --run: only resources older than this (younger runs may still be working)", DefaultValueFactory = _ => "1h" };
+        var olderThan = new Option<string>("--older-than")
+        {
+            Description = "Without --run: resources of runs this machine does not know are taken only once older than this (younger runs elsewhere may still be working); runs of this machine that were killed go at once, live ones never",
+            DefaultValueFactory = _ => "1h",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only show what would be deleted" };
         var output = Common.Output();
         var command = new Command("cleanup", "Delete temporary servers and SSH keys that Drover runs left behind (labelled drover/created-by and drover/run)")
@@ -19,17 +23,26 @@ internal static class CleanupCommand
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var age = Parsing.Duration("--older-than", parse.GetValue(olderThan)!);
-            var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);
-            var items = await new TemporaryResourceCleaner(client, env.Logging.CreateLogger("cleanup")).CleanupAsync(parse.GetValue(run), age, parse.GetValue(dryRun), ct);
+            var (client, runs) = await env.Connector.ConnectWithRunsAsync(parse.GetValue(Common.Context), ct);
+            IReadOnlyList<CleanupItem> items;
+            try
+            {
+                items = await new TemporaryResourceCleaner(client, env.Logging.CreateLogger("cleanup"), ledger: runs).CleanupAsync(parse.GetValue(run), age, parse.GetValue(dryRun), ct);
+            }
+            catch (InvalidOperationException e)
+            {
+                await env.IO.Error.WriteLineAsync($"error: {e.Message}");
+                return Common.Failure;
+            }
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 env.IO.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(items, CleanupJson.Default.IReadOnlyListCleanupItem));
                 return Common.Ok;
             }
-            var table = new Table("KIND", "ID", "NAME", "RUN", "CREATED", "DELETED");
+            var table = new Table("KIND", "ID", "NAME", "RUN", "CREATED", "DELETED", "WHY");
             foreach (var i in items)
             {
-                table.Add(i.Kind, i.Id.ToString(CultureInfo.InvariantCulture), i.Name, i.Run, i.Created.ToString("u", CultureInfo.InvariantCulture), i.Deleted ? "yes" : "no (dry run)");
+                table.Add(i.Kind, i.Id.ToString(CultureInfo.InvariantCulture), i.Name, i.Run, i.Created.ToString("u", CultureInfo.InvariantCulture), i.Deleted ? "yes" : "no (dry run)", i.Why);
             }
             table.Write(env.IO.Out);
             return Common.Ok;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Drover.Cli.Demo;
 using Drover.Cli.Output;
+using Drover.LocalCloud;
 
 namespace Drover.Cli.Commands;
 
@@ -44,11 +45,16 @@ internal static class DemoCommand
             if (status.Machine is { Mode: not "machines" } machine)
             {
                 await err.WriteLineAsync($"error: the main job needs real machines in the local cloud, and it runs API-only here: {machine.Reason}");
+                await err.WriteLineAsync($"hint: {machine.Hint ?? "run 'drover local reset' (it probes machine support anew); 'drover local status' shows why"}");
                 return Common.Failure;
             }
-            var client = await env.Connector.ConnectAsync("local", ct);
+            foreach (var leftover in status.Machine?.Leftovers ?? [])
+            {
+                await err.WriteLineAsync($"warning: left on this host by an earlier run, and not removable yet: {leftover} ({MachineSupportProbe.LeftoversHint})");
+            }
+            var (client, runs) = await env.Connector.ConnectWithRunsAsync("local", ct);
             var dir = parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo");
-            var result = await new MainJob(env, client, dir, parse.GetValue(keep), parse.GetValue(clone)).RunAsync(ct);
+            var result = await new MainJob(env, client, runs, dir, parse.GetValue(keep), parse.GetValue(clone)).RunAsync(ct);
 
             var w = env.IO.Out;
             w.WriteLine();

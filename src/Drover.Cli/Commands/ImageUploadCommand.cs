@@ -76,8 +76,8 @@ internal static class ImageUploadCommand
                 ReadBack = parse.GetValue(readBack),
                 Force = parse.GetValue(force),
             };
-            var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);
-            var uploader = new ImageUploader(client, env.Logging.CreateLogger<ImageUploader>());
+            var (client, runs) = await env.Connector.ConnectWithRunsAsync(parse.GetValue(Common.Context), ct);
+            var uploader = new ImageUploader(client, env.Logging.CreateLogger<ImageUploader>(), runs: runs);
             var progress = new ProgressRenderer(env.IO.Error, env.IO.ErrorIsTerminal);
             UploadResult result;
             try

@@ -33,7 +33,7 @@ internal static class ImageWriteCommand
             {
                 throw new UsageException("give exactly one of --image-path and --image-url");
             }
-            var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);
+            var (client, runs) = await env.Connector.ConnectWithRunsAsync(parse.GetValue(Common.Context), ct);
             var reference = IdOrName.Parse(parse.GetValue(server)!);
             var target = (reference.Id is { } id ? await client.Servers.GetAsync(id, ct) : await client.Servers.GetByNameAsync(reference.Name!, ct))
                 ?? throw new UsageException($"server not found: {reference}");
@@ -50,7 +50,7 @@ internal static class ImageWriteCommand
             var progress = new ProgressRenderer(env.IO.Error, env.IO.ErrorIsTerminal);
             try
             {
-                await new ImageUploader(client, env.Logging.CreateLogger<ImageUploader>()).WriteToServerAsync(target.Id, options, progress, ct);
+                await new ImageUploader(client, env.Logging.CreateLogger<ImageUploader>(), runs: runs).WriteToServerAsync(target.Id, options, progress, ct);
             }
             catch (Exception e) when (e is UploadException or ArgumentException or FileNotFoundException or Images.Remote.RemoteShellException)
             {

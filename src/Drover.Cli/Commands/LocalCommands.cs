@@ -28,8 +28,8 @@ internal static class LocalCommands
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var status = await env.Local.UpAsync(ct);
-            // Only 'local status -o json' and 'local env' show the token.
-            Print(env, status with { Token = null }, parse.GetValue(output));
+            // Only 'local status -o json' and 'local env' show the token; the text says where to find it.
+            Print(env, status, parse.GetValue(output), showToken: false);
             return Common.Ok;
         });
         return command;
@@ -37,12 +37,16 @@ internal static class LocalCommands
 
     private static Command Down(CliEnv env)
     {
-        var command = new Command("down", "Stop the local cloud (its state is kept)");
+        var command = new Command("down", """
+            Stop the local cloud by its PID (its state is kept), then remove whatever it or an earlier run left on this
+            host: rescue systems, QEMU boots, namespaces, veths, loop devices, routes. Exits 1, naming each, when
+            something could not be removed.
+            """);
         Common.SetHandler(command, env, async (_, ct) =>
         {
-            var was = await env.Local.DownAsync(ct);
-            await env.IO.Error.WriteLineAsync(was ? "local cloud stopped" : "local cloud was not running");
-            return Common.Ok;
+            var down = await env.Local.DownAsync(ct);
+            await env.IO.Error.WriteLineAsync(down.WasRunning ? "local cloud stopped" : "local cloud was not running");
+            return await ReportProblemsAsync(env, down);
         });
         return command;
     }
@@ -61,12 +65,20 @@ internal static class LocalCommands
 
     private static Command Reset(CliEnv env)
     {
-        var command = new Command("reset", "Forget every server, image, key and action of the local cloud");
-        Common.SetHandler(command, env, async (_, ct) =>
+        var output = Common.Output();
+        var command = new Command("reset", """
+            Forget every server, image, key and action of the local cloud and start afresh: stop it, remove everything
+            it and earlier runs left on this host (also after a crash or a reboot), delete its state, and start it again
+            on the same endpoint and token if it was running, probing machine support anew. Exits 1, naming each, when
+            something could not be removed; what is left stays recorded for the next sweep.
+            """)
+        { output };
+        Common.SetHandler(command, env, async (parse, ct) =>
         {
-            await env.Local.ResetAsync(ct);
-            await env.IO.Error.WriteLineAsync("local cloud reset");
-            return Common.Ok;
+            var (cleanup, status) = await env.Local.ResetAsync(ct);
+            await env.IO.Error.WriteLineAsync(cleanup.WasRunning ? "local cloud reset and started again" : "local cloud reset (not running; 'drover local up' or any command starts it)");
+            Print(env, status, parse.GetValue(output), showToken: false);
+            return await ReportProblemsAsync(env, cleanup);
         });
         return command;
     }
@@ -100,11 +112,27 @@ internal static class LocalCommands
         return command;
     }
 
-    private static void Print(CliEnv env, LocalCloudStatus status, OutputFormat format)
+    /// <summary>Names what could not be removed on stderr; 1 when anything, else 0.</summary>
+    private static async Task<int> ReportProblemsAsync(CliEnv env, LocalCloudCleanup cleanup)
+    {
+        if (cleanup.Clean)
+        {
+            return Common.Ok;
+        }
+        await env.IO.Error.WriteLineAsync($"error: {cleanup.Problems.Count} thing(s) could not be removed from this host (they stay recorded; 'drover local reset' tries again):");
+        foreach (var problem in cleanup.Problems)
+        {
+            await env.IO.Error.WriteLineAsync($"  - {problem}");
+        }
+        return Common.Failure;
+    }
+
+    /// <summary>The status as text or JSON; the token only in JSON and only with <paramref name="showToken"/>.</summary>
+    private static void Print(CliEnv env, LocalCloudStatus status, OutputFormat format, bool showToken = true)
     {
         if (format == OutputFormat.Json)
         {
-            env.IO.Out.WriteLine(JsonSerializer.Serialize(status, LocalJsonContext.Default.LocalCloudStatus));
+            env.IO.Out.WriteLine(JsonSerializer.Serialize(showToken ? status : status with { Token = null }, LocalJsonContext.Default.LocalCloudStatus));
             return;
         }
         var w = env.IO.Out;
@@ -116,5 +144,13 @@ internal static class LocalCommands
         w.WriteLine($"Log:       {status.LogFile}");
         w.WriteLine($"Machines:  {status.Machine?.Mode ?? "-"}{(status.Machine?.Reason is { } r ? $" ({r})" : "")}");
         w.WriteLine($"Boots:     {status.Machine?.Boot ?? "-"}{(status.Machine?.BootReason is { } b ? $" ({b})" : "")}");
+        foreach (var leftover in status.Machine?.Leftovers ?? [])
+        {
+            w.WriteLine($"Leftover:  {leftover}");
+        }
+        if (status.Machine?.Hint is { } hint)
+        {
+            w.WriteLine($"Hint:      {hint}");
+        }
     }
 }

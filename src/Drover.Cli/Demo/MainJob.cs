@@ -7,6 +7,7 @@ using Drover.Fleet.Remote;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
+using Drover.Images.Runs;
 using Drover.Images.Upload;
 using Microsoft.Extensions.Logging;
 
@@ -21,7 +22,7 @@ internal sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)>
 /// check each over SSH with the fleet's key (hostname = server name, agent status ok). Everything it created in the
 /// cloud is deleted at the end, also on failure or Ctrl-C, unless <c>keep</c>.
 /// </summary>
-internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirectory, bool keep, bool clone = false)
+internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, string workDirectory, bool keep, bool clone = false)
 {
     public const string FleetName = "drover-demo";
     private readonly List<(string Step, TimeSpan Took)> _steps = [];
@@ -52,7 +53,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, string workDirect
             {
                 using var loggers = env.Logging;
                 var progress = new ProgressRenderer(Err, env.IO.ErrorIsTerminal);
-                var uploader = new ImageUploader(client, loggers.CreateLogger<ImageUploader>());
+                var uploader = new ImageUploader(client, loggers.CreateLogger<ImageUploader>(), runs: runs);
                 var result = await uploader.UploadAsync(new UploadOptions
                 {
                     ImagePath = image,

@@ -22,10 +22,18 @@ public sealed record LocalCloudStatus
     public MachineSupport? Machine { get; init; }
 }
 
+/// <summary>What <c>drover local down</c> or <c>reset</c> did: whether a cloud ran, what the sweep removed and could not.</summary>
+public sealed record LocalCloudCleanup(bool WasRunning, int Removed, IReadOnlyList<string> Problems)
+{
+    public bool Clean => Problems.Count == 0;
+}
+
 /// <summary>
-/// Runs the local cloud as a background process on 127.0.0.1: <c>up</c> (idempotent), <c>down</c> (by its own PID,
-/// SIGTERM then SIGKILL, then a sweep of what a killed or crashed server left on the host), <c>status</c>, <c>reset</c>.
-/// Its endpoint and PID are in <c>local.json</c>, its token in <c>token</c> (0600), its state under <c>state/</c>.
+/// Runs the local cloud as a background process on 127.0.0.1: <c>up</c> (idempotent; recovers from a crash, a reboot or
+/// a hung process), <c>down</c> (by its own PID, SIGTERM then SIGKILL, then a sweep of what a killed or crashed server
+/// left on the host), <c>status</c>, <c>reset</c> (down, sweep, forget, and up again on the same endpoint).
+/// Its endpoint and PID are in <c>local.json</c>, its token in <c>token</c> (0600), its state under <c>state/</c>;
+/// everything it puts on the host is named from and recorded under that state directory.
 /// </summary>
 public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 {
@@ -58,7 +66,11 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         };
     }
 
-    /// <summary>Starts the local cloud unless it is already up; returns its status.</summary>
+    /// <summary>
+    /// Starts the local cloud unless it is already up; returns its status. A recorded process that no longer answers
+    /// is stopped first (by its PID); what a crashed or killed one left on the host, or what a reboot left in the state
+    /// directory, the new process sweeps as it starts. The endpoint's port is kept where it is free.
+    /// </summary>
     public async Task<LocalCloudStatus> UpAsync(CancellationToken cancellationToken)
     {
         var current = await StatusAsync(cancellationToken);
@@ -69,11 +81,23 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         Directory.CreateDirectory(Dir);
         // One 'up' or 'down' at a time per local cloud: parallel callers would start two servers on one state.
         using var exclusive = await LockAsync(cancellationToken);
-        current = await StatusAsync(cancellationToken);
+        return await UpLockedAsync(cancellationToken);
+    }
+
+    private async Task<LocalCloudStatus> UpLockedAsync(CancellationToken cancellationToken, string? previousEndpoint = null)
+    {
+        var current = await StatusAsync(cancellationToken);
         if (current.Running)
         {
             return current;
         }
+        var previous = ReadInfo();
+        if (previous is not null && IsOurProcess(previous.Pid))
+        {
+            await io.Error.WriteLineAsync($"the local cloud (pid {previous.Pid}) does not answer at {previous.Endpoint}; stopping it");
+            await StopProcessAsync(previous.Pid, cancellationToken);
+        }
+        var port = Uri.TryCreate(previousEndpoint ?? previous?.Endpoint, UriKind.Absolute, out var old) ? LocalCloudServer.PreferredOrAny(old.Port) : 0;
         var token = ReadToken() ?? CreateToken();
         var readyFile = Path.Combine(Dir, $"ready-{Environment.ProcessId}.json");
         File.Delete(readyFile);
@@ -84,7 +108,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         start.ArgumentList.Add("if command -v setsid >/dev/null; then exec setsid \"$@\"; else exec \"$@\"; fi >>\"$DROVER_LOCAL_LOG\" 2>&1 </dev/null &");
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(file);
-        foreach (var a in args.Concat(["local", "serve", "--state-dir", StateDir, "--ready-file", readyFile]))
+        foreach (var a in args.Concat(["local", "serve", "--state-dir", StateDir, "--ready-file", readyFile, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             start.ArgumentList.Add(a);
         }
@@ -101,7 +125,9 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             {
                 var ready = JsonSerializer.Deserialize(await File.ReadAllTextAsync(readyFile, cancellationToken), ReadyJsonContext.Default.ReadyInfo)!;
                 var info = new LocalInfo { Pid = ready.Pid, Endpoint = ready.Endpoint };
-                File.WriteAllText(InfoFile, JsonSerializer.Serialize(info, LocalJsonContext.Default.LocalInfo));
+                var temp = $"{InfoFile}.{Environment.ProcessId}.tmp";
+                await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(info, LocalJsonContext.Default.LocalInfo), cancellationToken);
+                File.Move(temp, InfoFile, overwrite: true);
                 File.Delete(readyFile);
                 var status = await StatusAsync(cancellationToken);
                 if (status.Running)
@@ -133,79 +159,126 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 
     /// <summary>
     /// Stops the local cloud by its PID; state stays. Then removes what a server that is gone (killed, crashed) left on
-    /// the host: the rescue systems its registry names. Returns whether one was running.
+    /// the host: what its registry names and what carries its names. Reports what could not be removed.
     /// </summary>
-    public async Task<bool> DownAsync(CancellationToken cancellationToken)
+    public async Task<LocalCloudCleanup> DownAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Dir);
         using var exclusive = await LockAsync(cancellationToken);
+        return await DownLockedAsync(cancellationToken);
+    }
+
+    private async Task<LocalCloudCleanup> DownLockedAsync(CancellationToken cancellationToken)
+    {
         var info = ReadInfo();
-        if (info is null)
-        {
-            await SweepAsync(null, cancellationToken);
-            return false;
-        }
-        var wasRunning = IsOurProcess(info.Pid);
+        var wasRunning = info is not null && IsOurProcess(info.Pid);
         if (wasRunning)
         {
-            await SignalAsync(info.Pid, "TERM", cancellationToken);
-            var waited = Stopwatch.StartNew();
-            // Longer than the host's own shutdown timeout (30 s): a busy machine may need it to tear every rescue
-            // system and boot down itself; only then is SIGKILL and the sweep the fallback.
-            while (IsOurProcess(info.Pid) && waited.Elapsed < TimeSpan.FromSeconds(60))
+            await StopProcessAsync(info!.Pid, cancellationToken);
+        }
+        var sweep = await SweepAsync(cancellationToken);
+        File.Delete(InfoFile);
+        return new LocalCloudCleanup(wasRunning, sweep.Removed, sweep.Problems);
+    }
+
+    /// <summary>SIGTERM, which stops every machine gracefully, then SIGKILL if that takes too long.</summary>
+    private static async Task StopProcessAsync(int pid, CancellationToken cancellationToken)
+    {
+        await SignalAsync(pid, "TERM", cancellationToken);
+        var waited = Stopwatch.StartNew();
+        // Longer than the host's own shutdown timeout (30 s): a busy machine may need it to tear every rescue system
+        // and boot down itself; only then is SIGKILL and the sweep the fallback.
+        while (IsOurProcess(pid) && waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
+        }
+        if (IsOurProcess(pid))
+        {
+            await SignalAsync(pid, "KILL", cancellationToken);
+            waited.Restart();
+            while (IsOurProcess(pid) && waited.Elapsed < TimeSpan.FromSeconds(10))
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
-            }
-            if (IsOurProcess(info.Pid))
-            {
-                await SignalAsync(info.Pid, "KILL", cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, cancellationToken);
             }
         }
-        await SweepAsync(info.Pid, cancellationToken);
-        File.Delete(InfoFile);
-        return wasRunning;
     }
 
     /// <summary>
-    /// Once the server process is gone, sweeps its state directory's machine registry (a graceful stop leaves it empty;
-    /// a SIGKILL or a crash leaves sshd, namespaces and loop devices behind). Problems are warnings, not failures.
+    /// Once the server process is gone, sweeps its state directory's machines: a graceful stop leaves nothing; a SIGKILL,
+    /// a crash or a reboot leaves processes, namespaces, loop devices or only their records. Only where it may (root).
     /// </summary>
-    private async Task SweepAsync(int? pid, CancellationToken cancellationToken)
+    private async Task<SweepReport> SweepAsync(CancellationToken cancellationToken)
     {
-        var waited = Stopwatch.StartNew();
-        while (pid is { } p && IsOurProcess(p) && waited.Elapsed < TimeSpan.FromSeconds(5))
+        if (!MachineSupportProbe.CanSweep())
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TimeProvider.System, cancellationToken);
+            return SweepReport.Nothing;
         }
-        try
+        var report = await MachineSweeper.SweepStateDirectoryAsync(StateDir, cancellationToken);
+        if (report.Removed > 0)
         {
-            var swept = await MachineSweeper.SweepStateDirectoryAsync(StateDir, cancellationToken);
-            if (swept > 0)
-            {
-                await io.Error.WriteLineAsync($"removed {swept} machine(s) (rescue systems, QEMU boots) the local cloud left on this host");
-            }
+            await io.Error.WriteLineAsync($"removed {report.Removed} machine(s) (rescue systems, QEMU boots) the local cloud left on this host");
         }
-        catch (Exception e) when (e is MachineException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
-        {
-            await io.Error.WriteLineAsync($"warning: could not remove everything the local cloud left on this host: {e.Message}");
-        }
+        return report;
     }
 
-    /// <summary>Forgets every resource: through the control API when running, by deleting the state otherwise.</summary>
-    public async Task ResetAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Forgets every resource and starts afresh: stops the local cloud (if it runs), sweeps everything it and earlier
+    /// runs left on the host, deletes its state, and starts it again on the same endpoint and token if it ran, so that
+    /// machine support is probed anew (after 'bash scripts/setup', say). What could not be removed stays recorded in
+    /// the state directory's registry for the next sweep, and is reported.
+    /// </summary>
+    public async Task<(LocalCloudCleanup Cleanup, LocalCloudStatus Status)> ResetAsync(CancellationToken cancellationToken)
     {
-        var status = await StatusAsync(cancellationToken);
-        if (status.Running)
+        Directory.CreateDirectory(Dir);
+        using var exclusive = await LockAsync(cancellationToken);
+        var endpoint = ReadInfo()?.Endpoint;
+        var down = await DownLockedAsync(cancellationToken);
+        var problems = down.Problems.ToList();
+        if (Directory.Exists(StateDir))
         {
-            using var http = new HttpClient();
-            using var request = new HttpRequestMessage(HttpMethod.Post, ControlUri(status.Endpoint!, "reset"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", status.Token);
-            (await http.SendAsync(request, cancellationToken)).EnsureSuccessStatusCode();
+            var keep = down.Clean ? null : MachineSweeper.RegistryPath(StateDir);
+            ForgetState(keep, problems);
         }
-        else if (Directory.Exists(StateDir))
+        var cleanup = down with { Problems = problems };
+        return (cleanup, down.WasRunning ? await UpLockedAsync(cancellationToken, endpoint) : await StatusAsync(cancellationToken));
+    }
+
+    /// <summary>Deletes the state directory, all but <paramref name="keep"/> (the registry of what is still on the host).</summary>
+    private void ForgetState(string? keep, List<string> problems)
+    {
+        if (keep is null)
         {
-            await SweepAsync(null, cancellationToken);
-            Directory.Delete(StateDir, recursive: true);
+            try
+            {
+                Directory.Delete(StateDir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{StateDir}: {e.Message}");
+            }
+            return;
+        }
+        foreach (var entry in Directory.EnumerateFileSystemEntries(StateDir, "*", SearchOption.AllDirectories).OrderByDescending(e => e.Length).ToList())
+        {
+            if (entry == keep || keep.StartsWith(entry + "/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            try
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"{entry}: {e.Message}");
+            }
         }
     }
 

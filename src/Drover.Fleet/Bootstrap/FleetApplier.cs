@@ -28,6 +28,12 @@ public sealed record HostResult
     public string? Error { get; init; }
 
     public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>
+    /// Another bootstrap of the same fleet created this host's server while this one ran (its create was refused as a
+    /// duplicate name, and the server found carries this fleet's and host's labels): kept, not an error.
+    /// </summary>
+    public bool CreatedByConcurrentRun { get; init; }
 }
 
 /// <summary>The outcome of an apply.</summary>
@@ -103,7 +109,33 @@ public sealed class FleetApplier
                         break;
                 }
                 progress?.Report(new BootstrapProgress(host.Host.Name, "creating"));
-                var created = await CreateAsync(host, keyIds, ct);
+                CreateServerResult created;
+                try
+                {
+                    created = await CreateAsync(host, keyIds, ct);
+                }
+                catch (HcloudApiException e) when (e.Code == ErrorCode.UniquenessError && host.Change == HostChange.Create)
+                {
+                    var theirs = await FindConcurrentlyCreatedAsync(plan.Fleet.Name, host, ct);
+                    if (theirs is null)
+                    {
+                        throw;
+                    }
+                    progress?.Report(new BootstrapProgress(host.Host.Name, $"created by a concurrent run (server {theirs.Id}); kept"));
+                    lock (gate)
+                    {
+                        results[host.Host.Name] = new HostResult
+                        {
+                            Host = host.Host.Name,
+                            Change = HostChange.Keep,
+                            Server = theirs,
+                            Image = host.Image,
+                            CreatedByConcurrentRun = true,
+                            Reasons = [.. host.Reasons, $"created by a concurrent run of this fleet (server {theirs.Id})"],
+                        };
+                    }
+                    return;
+                }
                 var actions = new List<CloudAction> { created.Action };
                 actions.AddRange(created.NextActions);
                 if (options.Parallelism <= 1)
@@ -248,6 +280,20 @@ public sealed class FleetApplier
         return attached ? await _client.Servers.GetAsync(server.Id, ct) ?? server : server;
     }
 
+    /// <summary>
+    /// The server that took this host's name, if it is this fleet's server for this host (made by another bootstrap
+    /// running at the same time); null when the name belongs to something else.
+    /// </summary>
+    private async Task<Server?> FindConcurrentlyCreatedAsync(string fleet, HostPlan host, CancellationToken ct)
+    {
+        var server = await _client.Servers.GetByNameAsync(host.Host.Name, ct);
+        return server is not null
+            && server.Labels.TryGetValue(DroverLabels.Fleet, out var f) && f == fleet
+            && server.Labels.TryGetValue(DroverLabels.Host, out var h) && h == host.Host.Name
+            ? server
+            : null;
+    }
+
     private async Task WaitAsync(IReadOnlyList<CloudAction> actions, PollCounter polls, CancellationToken cancellationToken)
     {
         var start = _client.RequestCount;
@@ -331,7 +377,7 @@ public sealed class FleetApplier
     private static string Describe(HostPlan host, Exception e) => e switch
     {
         HcloudApiException { Code: var code } api when code == ErrorCode.UniquenessError =>
-            $"a server named '{host.Host.Name}' already exists but is not labelled {DroverLabels.Fleet} (the API said: {api.Message})",
+            $"a server named '{host.Host.Name}' already exists and is not this fleet's (it lacks {DroverLabels.Fleet}={host.Labels.GetValueOrDefault(DroverLabels.Fleet)} and {DroverLabels.Host}={host.Host.Name}; the API said: {api.Message})",
         _ => e.Message,
     };
 

@@ -1,8 +1,10 @@
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
+using Drover.Images.Catalog;
 using Drover.Images.Remote;
 using Drover.Images.Rescue;
+using Drover.Images.Runs;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Images.Upload;
@@ -13,7 +15,13 @@ namespace Drover.Images.Upload;
 /// SSH → discard, stream, decompress, sparse write, verify → shut down → snapshot with the labels and
 /// <c>drover/digest</c> → delete the temporary server and key, on every path (success, failure, Ctrl-C, deadline).
 /// </summary>
-public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> logger, TimeProvider? timeProvider = null, Func<SshTarget, IRemoteShell>? shellFactory = null)
+/// <remarks>
+/// With a <see cref="RunLedger"/> (the CLI always gives one) a run is recorded as alive before anything is created in
+/// the cloud, and what runs of this machine left when they were killed is removed first. Uploads of the same image
+/// (digest, or URL) on this machine take turns, so the second finds the first's snapshot and reuses it; uploads on
+/// different machines that race converge afterwards on the oldest snapshot with that digest.
+/// </remarks>
+public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> logger, TimeProvider? timeProvider = null, Func<SshTarget, IRemoteShell>? shellFactory = null, RunLedger? runs = null)
 {
     /// <summary>The value of <c>drover/created-by</c> on everything an upload creates.</summary>
     public const string CreatedBy = "drover-upload";
@@ -25,7 +33,11 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     {
         ArgumentNullException.ThrowIfNull(options);
         var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
+        using var lease = runs?.Begin(run.Id, "image upload");
+        await SweepDeadRunsAsync(cancellationToken);
         var source = await PrepareAsync(options, run, cancellationToken);
+        using var turn = runs is null ? null : await runs.WaitTurnAsync($"upload {source.Architecture} {source.Sha256 ?? source.Url?.ToString()}",
+            () => run.Step("wait for another upload of this image on this machine"), _time, cancellationToken);
         if (!options.Force && source.Sha256 is { } known && await FindDuplicateAsync(known, source.Architecture, cancellationToken) is { } existing)
         {
             logger.LogInformation("snapshot {Id} already holds this image (sha256 {Sha}); skipping the upload", existing.Id, known);
@@ -40,7 +52,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         try
         {
             run.Step("create temporary key");
-            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, temporaryLabels, ct);
+            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, temporaryLabels, ct, lease?.Directory);
             run.Step("create temporary server");
             await using var server = await TemporaryServer.CreateAsync(client, logger, run.Id, new CreateServerRequest
             {
@@ -90,10 +102,10 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             snapshotId = created.Image.Id;
             await client.Actions.WaitAsync([created.Action], null, ct);
             var snapshot = await client.Images.GetAsync(created.Image.Id, ct) ?? throw new UploadException("create snapshot", $"snapshot {created.Image.Id} disappeared");
-            run.Step("delete temporary resources");
-            var result = new UploadResult(snapshot, false, source.Sha256, run.Id, run.Timings);
             snapshotId = null;
-            return result;
+            var (kept, raced) = options.Force || source.Sha256 is null ? (snapshot, false) : await ConvergeAsync(snapshot, source.Sha256, source.Architecture, run.Id, ct);
+            run.Step("delete temporary resources");
+            return new UploadResult(kept, raced, source.Sha256, run.Id, run.Timings);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -119,6 +131,8 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     {
         ArgumentNullException.ThrowIfNull(options);
         var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
+        using var lease = runs?.Begin(run.Id, "image write");
+        await SweepDeadRunsAsync(cancellationToken);
         var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new ArgumentException($"server {serverId} not found", nameof(serverId));
         var source = await PrepareAsync(options with { ServerType = server.ServerType.Name, Architecture = null }, run, cancellationToken);
         using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
@@ -127,7 +141,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         try
         {
             run.Step("create temporary key");
-            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-write", [DroverLabels.Run] = run.Id }, ct);
+            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-write", [DroverLabels.Run] = run.Id }, ct, lease?.Directory);
             run.Step("boot rescue system");
             var writer = new RescueWriter(client, logger, _time, _shells);
             await writer.BootRescueAsync(server, key.Key, ct);
@@ -259,6 +273,41 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             }
             await Task.Delay(TimeSpan.FromSeconds(1), _time, ct);
         }
+    }
+
+    /// <summary>Removes what runs of this machine left in this cloud when they were killed (they are known dead, whatever their age).</summary>
+    private async Task SweepDeadRunsAsync(CancellationToken ct)
+    {
+        if (runs is null)
+        {
+            return;
+        }
+        foreach (var item in await new TemporaryResourceCleaner(client, logger, _time, runs).CleanupDeadRunsAsync(ct))
+        {
+            logger.LogWarning("removed {Kind} {Name} ({Id}) of run {Run}: {Why}", item.Kind, item.Name, item.Id, item.Run, item.Why);
+        }
+    }
+
+    /// <summary>
+    /// After a snapshot is made: if an older available snapshot holds the same image (a run on another machine raced
+    /// this one), keeps that one and deletes this run's, so that one image is one snapshot. Returns the snapshot kept.
+    /// </summary>
+    private async Task<(Image Kept, bool Raced)> ConvergeAsync(Image ours, string sha256, Architecture architecture, string runId, CancellationToken ct)
+    {
+        var oldest = await client.Images.ListAsync(new ImageListOptions
+        {
+            Type = [ImageType.Snapshot],
+            Status = [ImageStatus.Available],
+            Architecture = architecture,
+            LabelSelector = LabelSelector.Parse($"{DroverLabels.Digest}={ImageDigest.Label(sha256)}"),
+        }, ct).Where(i => i.Id < ours.Id).OrderBy(i => i.Id).FirstOrDefaultAsync(ct);
+        if (oldest is null)
+        {
+            return (ours, false);
+        }
+        logger.LogWarning("snapshot {Theirs} was made from the same image by another run meanwhile; keeping it and deleting this run's {Ours}", oldest.Id, ours.Id);
+        await Cleanup.RunAsync(logger, $"duplicate snapshot {ours.Id}", runId, c => client.Images.DeleteAsync(ours.Id, c));
+        return (oldest, true);
     }
 
     private async Task DeleteSnapshotAsync(long? id, string runId)

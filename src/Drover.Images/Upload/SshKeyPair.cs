@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace Drover.Images.Upload;
 
-/// <summary>A throwaway ed25519 key pair in a private temporary directory, made by OpenSSH's ssh-keygen; deleted on dispose.</summary>
+/// <summary>
+/// A throwaway ed25519 key pair in a private directory of its own (under a run's directory, so that a cleanup of a
+/// killed run removes it too, or else under the temporary directory), made by OpenSSH's ssh-keygen; deleted on dispose.
+/// </summary>
 public sealed class SshKeyPair : IDisposable
 {
     private readonly DirectoryInfo _dir;
@@ -16,9 +19,11 @@ public sealed class SshKeyPair : IDisposable
     public string PrivateKeyFile => Path.Combine(_dir.FullName, "id_ed25519");
     public string PublicKey { get; }
 
-    public static async Task<SshKeyPair> GenerateAsync(string comment, CancellationToken cancellationToken)
+    public static async Task<SshKeyPair> GenerateAsync(string comment, CancellationToken cancellationToken, string? parent = null)
     {
-        var dir = Directory.CreateTempSubdirectory("drover-key-");
+        var dir = parent is null
+            ? Directory.CreateTempSubdirectory("drover-key-")
+            : Directory.CreateDirectory(Path.Combine(parent, "key-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         try
         {
             var start = new ProcessStartInfo("ssh-keygen") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };

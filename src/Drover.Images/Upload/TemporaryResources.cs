@@ -37,9 +37,9 @@ internal sealed class TemporaryKey(HcloudClient client, ILogger logger, string r
     public SshKeyPair Pair { get; } = pair;
     public SshKey Key { get; } = key;
 
-    public static async Task<TemporaryKey> CreateAsync(HcloudClient client, ILogger logger, string runId, IReadOnlyDictionary<string, string> labels, CancellationToken ct)
+    public static async Task<TemporaryKey> CreateAsync(HcloudClient client, ILogger logger, string runId, IReadOnlyDictionary<string, string> labels, CancellationToken ct, string? keyDirectory = null)
     {
-        var pair = await SshKeyPair.GenerateAsync($"drover-{runId}", ct);
+        var pair = await SshKeyPair.GenerateAsync($"drover-{runId}", ct, keyDirectory);
         try
         {
             var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = $"drover-{runId}", PublicKey = pair.PublicKey, Labels = labels }, ct);

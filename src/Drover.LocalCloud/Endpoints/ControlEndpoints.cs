@@ -22,16 +22,16 @@ internal static class ControlEndpoints
                 Version = info.Version,
                 Pid = Environment.ProcessId,
                 StateDirectory = info.StateDirectory,
-                Machine = info.Machine,
+                Machine = info.Machine(),
                 RateLimit = new ControlRateLimit { Limit = rateLimiter.Budget, RefillIntervalMs = (long)rateLimiter.RefillInterval.TotalMilliseconds },
                 Counts = new ControlCounts { Servers = servers, Images = images, SshKeys = keys, Actions = actions },
             }, json.ControlStatus);
         });
         control.MapPost("/reset", async () =>
         {
-            await Task.Run(state.Reset);
+            var report = await Task.Run(state.Reset);
             faults.Clear();
-            return Results.NoContent();
+            return Wire.Json(new ControlReset { Removed = report.Removed, Problems = report.Problems, Machine = info.Machine() }, json.ControlReset);
         });
         control.MapPost("/faults", async (HttpContext ctx) =>
         {

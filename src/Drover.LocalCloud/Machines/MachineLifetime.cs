@@ -9,7 +9,10 @@ internal sealed class MachineLifetime(MachineRuntime? runtime, FileServer files,
     public MachineRuntime? Runtime => runtime;
     public Metadata.MetadataServer Metadata => metadata;
     public FileServer Files => files;
-    public MachineSupport Support => support;
+    /// <summary>The support found at start, with what earlier runs left that no sweep could remove yet.</summary>
+    public MachineSupport Support => runtime is { Leftovers.Count: > 0 } r
+        ? support with { Leftovers = r.Leftovers, Hint = MachineSupportProbe.LeftoversHint }
+        : support;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -14,14 +14,60 @@ internal sealed class MachineRegistry
     private readonly Lock _gate = new();
     private readonly RegistryDocument _document;
 
+    /// <summary>
+    /// Takes over the registry in <paramref name="directory"/>: entries and routes an earlier run left (and a sweep
+    /// could not remove) stay listed, so that a later sweep still finds them; the owner becomes <paramref name="owner"/>.
+    /// </summary>
     public MachineRegistry(string directory, ProcessIdentity owner)
     {
         FilePath = Path.Combine(directory, FileName);
-        _document = new RegistryDocument { Owner = owner };
+        var previous = Read(FilePath);
+        _document = new RegistryDocument
+        {
+            Owner = owner,
+            Entries = previous?.Entries ?? [],
+            Routes = previous?.Routes ?? [],
+            Sequence = previous?.Sequence ?? 0,
+        };
         Save();
     }
 
     public string FilePath { get; }
+
+    /// <summary>The entries listed now (a copy).</summary>
+    public IReadOnlyList<RegistryEntry> Entries
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _document.Entries];
+            }
+        }
+    }
+
+    /// <summary>The routes listed now (a copy).</summary>
+    public IReadOnlyList<string> Routes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _document.Routes];
+            }
+        }
+    }
+
+    /// <summary>The next machine sequence number, saved before it is used: names are never reused by one cloud.</summary>
+    public long NextSequence()
+    {
+        lock (_gate)
+        {
+            var next = ++_document.Sequence;
+            Save();
+            return next;
+        }
+    }
 
     /// <summary>Adds or replaces (by namespace) an entry and saves.</summary>
     public void Put(RegistryEntry entry)
@@ -34,7 +80,7 @@ internal sealed class MachineRegistry
         }
     }
 
-    /// <summary>Records a host route (as <c>ip route</c> arguments, e.g. <c>unreachable 198.18.7.0/24</c>) before it is added.</summary>
+    /// <summary>Records a host route (as <c>ip route</c> arguments, e.g. <c>unreachable 198.18.7.0/24 metric N</c>) before it is added.</summary>
     public void AddRoute(string route)
     {
         lock (_gate)
@@ -72,17 +118,16 @@ internal sealed class MachineRegistry
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
-            // Half-written, or removed between the check and the read (another instance shutting down).
+            // Unreadable, or removed between the check and the read: the sweep by name still finds what it named.
             return null;
         }
     }
 
-    /// <summary>Writes a registry document atomically (temporary file, then rename).</summary>
+    /// <summary>Writes a registry document atomically (temporary file, then rename); creates the directory on demand.</summary>
     public static void Write(string path, RegistryDocument document)
     {
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(document, MachineJsonContext.Default.RegistryDocument));
-        File.Move(temp, path, overwrite: true);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(document, MachineJsonContext.Default.RegistryDocument));
     }
 
     private void Save()
@@ -99,6 +144,9 @@ internal sealed class RegistryDocument
 {
     public required ProcessIdentity Owner { get; init; }
     public List<RegistryEntry> Entries { get; init; } = [];
+
+    /// <summary>The last machine sequence number used in a name (<see cref="MachineNames"/>).</summary>
+    public long Sequence { get; set; }
 
     /// <summary>Host routes this instance added (<c>ip route</c> arguments).</summary>
     public List<string> Routes { get; init; } = [];

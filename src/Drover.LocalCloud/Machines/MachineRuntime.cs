@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Drover.LocalCloud.Machines;
 
 /// <summary>
@@ -11,6 +9,9 @@ namespace Drover.LocalCloud.Machines;
 /// Layout under <see cref="Root"/>: <c>registry.json</c> (what exists on the host), <c>disks/server-ID.raw</c>,
 /// <c>images/image-ID.raw</c>, <c>rescue/NAMESPACE/</c> (sshd_config, host key, authorized_keys, rescue.sh, logs),
 /// <c>qemu/NAMESPACE/</c> (QMP socket, PID file, QEMU's output), <c>console/server-ID/</c> (serial logs of the last boot).
+/// Everything else it puts on the host (network namespaces, veths, loop devices, routes) is named by
+/// <see cref="MachineNames"/> from <see cref="Root"/> and recorded in the registry before it exists; every directory is
+/// made when first needed. An in-memory cloud's root is a directory of its own under the temporary directory.
 /// </remarks>
 internal sealed partial class MachineRuntime : IAsyncDisposable
 {
@@ -22,15 +23,14 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
 
     private const long GiB = 1L << 30;
     private static readonly string[] _dataFolders = ["disks", "images", "console"];
-    private static readonly string _temporaryParent = Path.Combine(Path.GetTempPath(), "drover-localcloud-machines");
+    /// <summary>The name prefix of an in-memory cloud's own directory under the temporary directory.</summary>
+    private const string TemporaryPrefix = "drover-localcloud-";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Task> _chains = [];
     private readonly Dictionary<long, RescueSystem> _rescues = [];
     private readonly MachineRegistry _registry;
     private readonly bool _temporary;
-    private readonly string _tag = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
-    private int _sequence;
     private bool _shutDown;
     private string? _blockRoute;
 
@@ -38,42 +38,40 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
     {
         Root = root;
         _temporary = temporary;
-        Directory.CreateDirectory(root);
+        Names = new MachineNames(root);
         _registry = new MachineRegistry(root, ProcessIdentity.Current());
     }
 
     public string Root { get; }
 
+    /// <summary>The host-wide names of this cloud (namespaces, veths, route metric).</summary>
+    public MachineNames Names { get; }
+
     /// <summary>
-    /// Sweeps what a previous run left (the state directory's registry, abandoned temporary instances) and creates the
-    /// runtime. Returns null with a reason when the state directory's machines belong to another running process, or when
-    /// what an earlier run left could not be removed.
+    /// What an earlier run left that no sweep could remove yet, each naming the thing and why. It stays in the registry
+    /// for the next sweep (reset, down, the next start) and never keeps new machines from running.
+    /// </summary>
+    public IReadOnlyList<string> Leftovers { get; private set; } = [];
+
+    /// <summary>
+    /// Sweeps what a previous run left (the state directory's registry and names, abandoned in-memory instances) and
+    /// creates the runtime. What the sweep cannot remove is reported in <see cref="Leftovers"/>, not a reason to run
+    /// without machines. Returns null with a reason only when the machines belong to another running process.
     /// </summary>
     public static (MachineRuntime? Runtime, string? Problem) Create(string? stateDirectory)
     {
+        MachineSweeper.SweepAbandonedAsync(Path.GetTempPath(), TemporaryPrefix).GetAwaiter().GetResult();
         var temporary = stateDirectory is null;
-        var root = temporary
-            ? Path.Combine(_temporaryParent, $"{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}")
-            : Path.Combine(stateDirectory!, DirectoryName);
-        MachineSweeper.SweepAbandonedAsync(_temporaryParent).GetAwaiter().GetResult();
-        if (!temporary)
+        var root = temporary ? Directory.CreateTempSubdirectory(TemporaryPrefix).FullName : Path.Combine(stateDirectory!, DirectoryName);
+        var previous = MachineRegistry.Read(Path.Combine(root, MachineRegistry.FileName));
+        if (previous is not null && previous.Owner.Pid != Environment.ProcessId && previous.Owner.IsAlive())
         {
-            var previous = MachineRegistry.Read(Path.Combine(root, MachineRegistry.FileName));
-            if (previous is not null && previous.Owner.Pid != Environment.ProcessId && previous.Owner.IsAlive() && previous.Entries.Count > 0)
-            {
-                return (null, $"the machines of {stateDirectory} belong to another running local cloud (pid {previous.Owner.Pid})");
-            }
-            try
-            {
-                MachineSweeper.SweepAsync(root).GetAwaiter().GetResult();
-            }
-            catch (MachineException e)
-            {
-                // Keep the registry as it is, so that a later sweep can still find what is left.
-                return (null, $"leftovers of an earlier run of {stateDirectory} could not be removed: {e.Message}");
-            }
+            return (null, $"the machines of {stateDirectory} belong to another running local cloud (pid {previous.Owner.Pid}); stop it with 'drover local down'");
         }
-        return (new MachineRuntime(root, temporary), null);
+        Directory.CreateDirectory(root);
+        var runtime = new MachineRuntime(root, temporary);
+        runtime.Leftovers = MachineSweeper.SweepAsync(root, runtime._registry, CancellationToken.None).GetAwaiter().GetResult().Problems;
+        return (runtime, null);
     }
 
     /// <summary>
@@ -83,7 +81,7 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
     /// </summary>
     public bool ClaimAddressBlock(string block)
     {
-        var route = $"unreachable {block}";
+        var route = MachineSweeper.UnreachableRoute(block, Names.RouteMetric);
         lock (_gate)
         {
             if (_blockRoute == route)
@@ -92,7 +90,7 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
             }
         }
         _registry.AddRoute(route);
-        var added = HostCommand.Run("ip", "route", "add", "unreachable", block);
+        var added = HostCommand.Run("ip", ["route", "add", .. route.Split(' ')]);
         if (!added.Ok)
         {
             _registry.RemoveRoute(route);
@@ -105,17 +103,23 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
         return true;
     }
 
-    /// <summary>Stops every rescue system and deletes every disk (<c>POST /__localcloud/reset</c>).</summary>
-    public async Task ResetAsync()
+    /// <summary>
+    /// Stops every rescue system and QEMU, deletes every disk, and sweeps again what earlier runs left
+    /// (<c>POST /__localcloud/reset</c>). Returns what could not be removed, each naming the thing and why.
+    /// </summary>
+    public async Task<SweepReport> ResetAsync()
     {
-        await DrainAndStopAllAsync();
-        foreach (var dir in _dataFolders.Select(d => Path.Combine(Root, d)).Where(Directory.Exists))
+        var problems = await DrainAndStopAllAsync();
+        foreach (var dir in _dataFolders.Select(d => Path.Combine(Root, d)))
         {
-            Directory.Delete(dir, recursive: true);
+            RescueTeardown.DeleteDirectory(dir, problems);
         }
+        var sweep = await MachineSweeper.SweepAsync(Root, _registry, CancellationToken.None);
+        Leftovers = sweep.Problems;
+        return new SweepReport(sweep.Removed, [.. problems, .. sweep.Problems]);
     }
 
-    /// <summary>Graceful shutdown: waits for running work, stops every rescue system; a temporary root is deleted.</summary>
+    /// <summary>Graceful shutdown: waits for running work, stops every rescue system; a temporary root is deleted once empty of machines.</summary>
     public async Task ShutdownAsync()
     {
         lock (_gate)
@@ -126,21 +130,34 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
             }
             _shutDown = true;
         }
-        await DrainAndStopAllAsync();
+        var problems = await DrainAndStopAllAsync();
         if (_blockRoute is { } route)
         {
-            await RescueTeardown.DeleteRouteAsync(route);
-            _registry.RemoveRoute(route);
+            try
+            {
+                await RescueTeardown.DeleteRouteAsync(route);
+                _registry.RemoveRoute(route);
+            }
+            catch (MachineException e)
+            {
+                problems.Add(e.Message);
+            }
         }
-        if (_temporary && Directory.Exists(Root))
+        if (problems.Count > 0)
         {
-            Directory.Delete(Root, recursive: true);
+            // The registry names what is left; the next start (or an abandoned-instance sweep) removes it.
+            throw new MachineException(string.Join("; ", problems));
+        }
+        if (_temporary)
+        {
+            RescueTeardown.DeleteDirectory(Root, problems);
         }
     }
 
     public ValueTask DisposeAsync() => new(ShutdownAsync());
 
-    private async Task DrainAndStopAllAsync()
+    /// <summary>Waits for running work, then stops every QEMU and rescue system; returns what could not be removed.</summary>
+    private async Task<List<string>> DrainAndStopAllAsync()
     {
         Task[] chains;
         lock (_gate)
@@ -189,36 +206,30 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
                 problems.Add(e.Message);
             }
         }
-        if (problems.Count > 0)
-        {
-            throw new MachineException(string.Join("; ", problems));
-        }
+        return problems;
     }
 
     /// <summary>A registry entry with a fresh namespace and veth names for one rescue system or QEMU boot of a server.</summary>
     private (RegistryEntry Entry, string NsVeth) NewEntry(long serverId, string kind)
     {
-        int sequence;
         lock (_gate)
         {
             if (_shutDown)
             {
                 throw new MachineException("the local cloud is shutting down");
             }
-            sequence = ++_sequence & 0xFFFFFF;
         }
-        var suffix = sequence.ToString("x", CultureInfo.InvariantCulture);
-        var ns = $"drover-{_tag}-{suffix}-s{serverId}";
+        var (ns, hostVeth, nsVeth) = Names.For(_registry.NextSequence(), serverId);
         var entry = new RegistryEntry
         {
             ServerId = serverId,
             Kind = kind,
             Namespace = ns,
-            HostVeth = $"dv{_tag}{suffix}h",
+            HostVeth = hostVeth,
             BackingFile = DiskPath(serverId),
             Marker = Path.Combine(Root, kind == "qemu" ? "qemu" : "rescue", ns),
         };
-        return (entry, $"dv{_tag}{suffix}r");
+        return (entry, nsVeth);
     }
 
     private async Task StartRescueAsync(RescueSpec spec, CancellationToken cancellationToken)

@@ -33,13 +33,8 @@ internal sealed class QemuMachine
     /// <summary>Set once the runtime stops it on purpose: an exit after that is no guest power-off.</summary>
     public bool Stopping => _stopping;
 
-    public string QmpSocket => QmpSocketFor(Entry.Namespace);
-
-    /// <summary>
-    /// The QMP socket lives in a short path of its own: a Unix socket path must stay under 108 bytes, and a state
-    /// directory (a test's private HOME, say) can be deeper than that.
-    /// </summary>
-    public static string QmpSocketFor(string ns) => Path.Combine(Path.GetTempPath(), "drover-qmp", ns + ".sock");
+    /// <summary>The QMP socket, in the machine's own directory (it goes with the directory).</summary>
+    public string QmpSocket => Path.Combine(Entry.Marker, Qmp.SocketName);
 
     /// <summary>
     /// Starts QEMU for <paramref name="spec"/> and returns once it answers on QMP (the guest is then booting, not booted).
@@ -57,15 +52,14 @@ internal sealed class QemuMachine
         try
         {
             Directory.CreateDirectory(entry.Marker);
-            Directory.CreateDirectory(Path.GetDirectoryName(QmpSocketFor(entry.Namespace))!);
-            File.Delete(QmpSocketFor(entry.Namespace));
             Directory.CreateDirectory(consoleDirectory);
             if (!File.Exists(entry.BackingFile))
             {
                 SparseFiles.CreateEmpty(entry.BackingFile, spec.DiskBytes);
             }
             await MachineNetwork.ConnectAsync(entry, nsVeth, address, cancellationToken);
-            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            // QEMU runs in the machine's directory: it binds the QMP socket by its short relative name there.
+            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = entry.Marker };
             // Inside the namespace: socat carries ADDRESS:22 to QEMU's forward on the namespace's own 127.0.0.1:22, then
             // QEMU replaces the shell (same PID). Slirp shows a forwarded connection from a loopback peer to the guest as
             // coming from its host address (on-link); from any other peer it keeps that peer's address, which the guest
@@ -73,7 +67,7 @@ internal sealed class QemuMachine
             var inner = "\"$0\" TCP-LISTEN:22,bind=\"$1\",fork,reuseaddr TCP:127.0.0.1:22 </dev/null & shift; exec \"$@\"";
             foreach (var argument in (string[])["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
                 HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, "/bin/sh", "-c", inner, socat, address,
-                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, QmpSocketFor(entry.Namespace), consoleDirectory, metadataPort)])
+                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, Qmp.SocketName, consoleDirectory, metadataPort)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -136,10 +130,10 @@ internal sealed class QemuMachine
     }
 
     /// <summary>ACPI power button (the guest decides what to do).</summary>
-    public Task PowerDownAsync(CancellationToken cancellationToken) => Qmp.ExecuteAsync(QmpSocket, "system_powerdown", cancellationToken);
+    public Task PowerDownAsync(CancellationToken cancellationToken) => Qmp.ExecuteAsync(Entry.Marker, "system_powerdown", cancellationToken);
 
     /// <summary>Hard reset of the guest; QEMU keeps running.</summary>
-    public Task ResetAsync(CancellationToken cancellationToken) => Qmp.ExecuteAsync(QmpSocket, "system_reset", cancellationToken);
+    public Task ResetAsync(CancellationToken cancellationToken) => Qmp.ExecuteAsync(Entry.Marker, "system_reset", cancellationToken);
 
     /// <summary>
     /// Stops it: with <paramref name="grace"/>, ACPI power-down first and up to that long for the guest to turn off;
@@ -184,7 +178,7 @@ internal sealed class QemuMachine
             {
                 try
                 {
-                    await Qmp.ExecuteAsync(QmpSocket, "query-status", cancellationToken);
+                    await Qmp.ExecuteAsync(Entry.Marker, "query-status", cancellationToken);
                     return;
                 }
                 catch (MachineException) when (Exited.IsCompleted || TimeProvider.System.GetElapsedTime(started) < _readyTimeout)

@@ -20,44 +20,63 @@ internal static class RescueTeardown
         await StopProcessesAsync(entry, problems, cancellationToken);
         foreach (var loop in await LoopDevicesOfAsync(entry.BackingFile, cancellationToken))
         {
-            await HostCommand.RunAsync("blockdev", ["--flushbufs", loop], cancellationToken);
-            var detach = await HostCommand.RunAsync("losetup", ["-d", loop], cancellationToken);
-            if (!detach.Ok)
-            {
-                problems.Add($"losetup -d {loop}: {detach.Message}");
-            }
+            await DetachLoopAsync(loop, entry.BackingFile, problems, cancellationToken);
         }
-        if (Directory.Exists($"/sys/class/net/{entry.HostVeth}"))
-        {
-            var link = await HostCommand.RunAsync("ip", ["link", "del", entry.HostVeth], cancellationToken);
-            if (!link.Ok && Directory.Exists($"/sys/class/net/{entry.HostVeth}"))
-            {
-                problems.Add($"ip link del {entry.HostVeth}: {link.Message}");
-            }
-        }
+        await DeleteLinkAsync(entry.HostVeth, problems, cancellationToken);
         if (NamespaceExists(entry.Namespace))
         {
             var netns = await HostCommand.RunAsync("ip", ["netns", "del", entry.Namespace], cancellationToken);
-            if (!netns.Ok)
+            if (!netns.Ok && NamespaceExists(entry.Namespace))
             {
-                problems.Add($"ip netns del {entry.Namespace}: {netns.Message}");
+                problems.Add($"network namespace {entry.Namespace}: 'ip netns del' said: {netns.Message}");
             }
         }
-        try
-        {
-            File.Delete(QemuMachine.QmpSocketFor(entry.Namespace));
-            if (Directory.Exists(entry.Marker))
-            {
-                Directory.Delete(entry.Marker, recursive: true);
-            }
-        }
-        catch (IOException e)
-        {
-            problems.Add($"removing {entry.Marker}: {e.Message}");
-        }
+        DeleteDirectory(entry.Marker, problems);
         if (problems.Count > 0)
         {
-            throw new MachineException($"stopping the rescue system of server {entry.ServerId} ({entry.Namespace}) left work undone: {string.Join("; ", problems)}");
+            throw new MachineException($"server {entry.ServerId}'s {entry.Kind ?? "rescue"} machine ({entry.Namespace}) could not be removed entirely: {string.Join("; ", problems)}");
+        }
+    }
+
+    /// <summary>Detaches a loop device over <paramref name="backingFile"/>; one that is gone already counts as detached.</summary>
+    public static async Task DetachLoopAsync(string loop, string backingFile, List<string> problems, CancellationToken cancellationToken)
+    {
+        await HostCommand.RunAsync("blockdev", ["--flushbufs", loop], cancellationToken);
+        var detach = await HostCommand.RunAsync("losetup", ["-d", loop], cancellationToken);
+        if (!detach.Ok && (await LoopDevicesOfAsync(backingFile, cancellationToken)).Contains(loop))
+        {
+            problems.Add($"loop device {loop} over {backingFile}: 'losetup -d' said: {detach.Message}");
+        }
+    }
+
+    /// <summary>Deletes a network interface (a veth takes its peer with it); one that is gone already counts as deleted.</summary>
+    public static async Task DeleteLinkAsync(string name, List<string> problems, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists($"/sys/class/net/{name}"))
+        {
+            return;
+        }
+        var link = await HostCommand.RunAsync("ip", ["link", "del", name], cancellationToken);
+        if (!link.Ok && Directory.Exists($"/sys/class/net/{name}"))
+        {
+            problems.Add($"interface {name}: 'ip link del' said: {link.Message}");
+        }
+    }
+
+    /// <summary>Deletes a directory tree; one that is gone already counts as deleted.</summary>
+    public static void DeleteDirectory(string path, List<string> problems)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Gone already (a reboot emptied it, or another sweep was first).
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"directory {path}: {e.Message}");
         }
     }
 
@@ -65,12 +84,20 @@ internal static class RescueTeardown
     public static async Task DeleteRouteAsync(string route, CancellationToken cancellationToken = default)
     {
         var words = route.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var shown = await HostCommand.RunAsync("ip", ["-4", "route", "show", "table", "main", "exact", words[^1]], cancellationToken);
-        if (shown.Ok && shown.Stdout.Trim().Length == 0)
+        var deleted = await HostCommand.RunAsync("ip", ["route", "del", .. words], cancellationToken);
+        if (deleted.Ok)
         {
             return;
         }
-        await HostCommand.CheckAsync("ip", ["route", "del", .. words], cancellationToken);
+        // Gone already (a reboot, or another sweep) is deleted; anything else is a problem worth naming.
+        var prefix = words.First(w => w.Contains('.', StringComparison.Ordinal));
+        var metric = Array.IndexOf(words, "metric") is var m and >= 0 && m + 1 < words.Length ? $"metric {words[m + 1]}" : null;
+        var shown = await HostCommand.RunAsync("ip", ["-4", "route", "show", "table", "main", "exact", prefix], cancellationToken);
+        if (shown.Ok && !shown.Stdout.Split('\n').Any(l => l.Trim().Length > 0 && (metric is null || l.Contains(metric, StringComparison.Ordinal))))
+        {
+            return;
+        }
+        throw new MachineException($"route '{route}': 'ip route del' said: {deleted.Message}");
     }
 
     public static bool NamespaceExists(string name) => File.Exists($"/run/netns/{name}");

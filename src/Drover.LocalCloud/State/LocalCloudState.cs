@@ -89,12 +89,13 @@ public sealed partial class LocalCloudState
     }
 
     /// <summary>Forgets every resource (the catalog and system images come back); stops rescue systems and deletes disks.</summary>
-    public void Reset() => Run(() =>
+    /// <summary>Forgets every resource; with machines, stops them all and sweeps what earlier runs left.</summary>
+    public Machines.SweepReport Reset() => Run(() =>
     {
-        _machines?.ResetAsync().GetAwaiter().GetResult();
+        var report = _machines?.ResetAsync().GetAwaiter().GetResult() ?? Machines.SweepReport.Nothing;
         _doc = Fresh(_doc.AddressBlock);
         _dirty = true;
-        return 0;
+        return report;
     });
 
     /// <summary>Makes every running action finish now.</summary>
