@@ -14,6 +14,8 @@ public sealed class CliRunner : IDisposable
     public CliRunner()
     {
         Environment["HOME"] = Home;
+        // A temporary directory of its own for what the runner starts (the local cloud, drover processes).
+        Environment["TMPDIR"] = Directory.CreateDirectory(Path.Combine(Home, "tmp")).FullName;
         Environment["PATH"] = System.Environment.GetEnvironmentVariable("PATH");
         // 'drover local up' starts this build's drover as the background server.
         Environment["DROVER_SELF"] = Path.Combine(AppContext.BaseDirectory, "drover.dll");

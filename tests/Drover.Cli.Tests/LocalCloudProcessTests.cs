@@ -38,7 +38,10 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         current.RootElement.GetProperty("endpoint").GetString().ShouldStartWith("http://127.0.0.1:");
         current.RootElement.GetProperty("token").GetString()!.Length.ShouldBe(64);
         current.RootElement.GetProperty("machine").GetProperty("mode").GetString().ShouldNotBeNullOrEmpty();
-        IsRunning(pid).ShouldBeTrue();
+        MachineCloud.IsRunning(pid).ShouldBeTrue();
+        var upText = await _cli.RunAsync("local", "up");
+        upText.Stdout.ShouldContain("Token:     (hidden; 'drover local status -o json' shows it)", Case.Sensitive, "'local up' says where the token is, as 'local status' does");
+        up.Stdout.ShouldNotContain(current.RootElement.GetProperty("token").GetString()!, customMessage: "'local up -o json' does not print the token");
         var text = await _cli.RunAsync("local", "status");
         text.Stdout.ShouldContain($"Boots:     {current.RootElement.GetProperty("machine").GetProperty("boot").GetString()}");
         text.Stdout.ShouldNotContain(current.RootElement.GetProperty("token").GetString()!, customMessage: "the text view never prints the token");
@@ -49,7 +52,7 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         var down = await _cli.RunAsync("local", "down");
 
         down.ExitCode.ShouldBe(0, down.ToString());
-        IsRunning(pid).ShouldBeFalse("the local cloud process must be gone after 'local down'");
+        MachineCloud.IsRunning(pid).ShouldBeFalse("the local cloud process must be gone after 'local down'");
         using var after = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
         after.RootElement.GetProperty("running").GetBoolean().ShouldBeFalse();
     }
@@ -101,16 +104,16 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
     {
         // Arrange
         var (pid, machine) = await UpWithRescueRunningAsync();
-        Leftovers(machine).ShouldNotBeEmpty();
+        RescueLeftovers(machine).ShouldNotBeEmpty();
 
         // Act
         var down = await _cli.RunAsync("local", "down");
 
         // Assert
         down.ExitCode.ShouldBe(0, down.ToString());
-        IsRunning(pid).ShouldBeFalse();
+        MachineCloud.IsRunning(pid).ShouldBeFalse();
         down.Stderr.ShouldNotContain("removed", Case.Insensitive, "the server stopped its rescue systems itself; nothing was left to sweep");
-        Leftovers(machine).ShouldBeEmpty();
+        RescueLeftovers(machine).ShouldBeEmpty();
     }
 
     [Fact]
@@ -118,8 +121,8 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
     {
         // Arrange
         var (pid, machine) = await UpWithRescueRunningAsync();
-        await KillAsync(pid);
-        Leftovers(machine).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its rescue system");
+        await MachineCloud.KillAsync(pid);
+        RescueLeftovers(machine).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its rescue system");
 
         // Act
         var down = await _cli.RunAsync("local", "down");
@@ -127,38 +130,21 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         // Assert
         down.ExitCode.ShouldBe(0, down.ToString());
         down.Stderr.ShouldContain("removed 1 machine(s)");
-        Leftovers(machine).ShouldBeEmpty();
+        RescueLeftovers(machine).ShouldBeEmpty();
     }
 
     [Fact]
     public async Task Down_after_the_local_cloud_was_killed_during_a_qemu_boot_removes_qemu_and_its_namespace()
     {
         // Arrange
-        var support = MachineSupportProbe.Probe();
-        if (support.Mode != MachineSupportProbe.Machines || support.Boot == MachineSupportProbe.NoBoot)
+        if (MachineCloud.BootsUnavailable() is { } reason)
         {
-            Assert.Skip($"QEMU boots cannot run here: {support.BootReason ?? support.Reason}");
+            Assert.Skip(reason);
         }
-        var (pid, endpoint, token, client) = await UpAsync();
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        using (var seed = await http.PostAsync(new Uri(endpoint, "/__localcloud/seed/snapshots"), new StringContent("""{"count": 1, "labels": {"boot": "spin"}}""", System.Text.Encoding.UTF8, "application/json"), Ct))
-        {
-            seed.EnsureSuccessStatusCode();
-        }
-        var image = await client.Images.ListAsync(new ImageListOptions { LabelSelector = Hcloud.Labels.LabelSelector.Parse("boot=spin") }, Ct).SingleAsync(Ct);
-        // A boot sector that spins forever (jmp $): QEMU keeps running until something stops it.
-        var sector = new byte[512];
-        (sector[0], sector[1], sector[510], sector[511]) = (0xEB, 0xFE, 0x55, 0xAA);
-        using (var disk = await http.PostAsync(new Uri(endpoint, $"/__localcloud/images/{image.Id}/disk"), new ByteArrayContent(sector), Ct))
-        {
-            disk.EnsureSuccessStatusCode();
-        }
-        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = "spinning", ServerType = "cx23", Image = IdOrName.FromId(image.Id) }, Ct);
-        await client.Actions.WaitAsync([created.Action, .. created.NextActions], cancellationToken: Ct);
-        var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
-        var qemu = machine.Qemu.ShouldNotBeNull("a server whose disk holds data boots under QEMU");
-        await KillAsync(pid);
+        (await MachineCloud.UpAsync(_cli)).ShouldBeNull();
+        var pid = await PidAsync();
+        var qemu = (await MachineCloud.QemuSpinningAsync(_cli, "spinning", Ct)).Qemu!;
+        await MachineCloud.KillAsync(pid);
         QemuLeftovers(qemu).ShouldNotBeEmpty("a SIGKILLed local cloud cannot stop its QEMU");
 
         // Act
@@ -170,48 +156,57 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         QemuLeftovers(qemu).ShouldBeEmpty();
     }
 
-    /// <summary>'drover local up', then its PID, endpoint and token from 'local status', and a client with fast polling.</summary>
-    private async Task<(int Pid, Uri Endpoint, string Token, HcloudClient Client)> UpAsync()
+    [Fact]
+    public async Task A_leftover_that_cannot_be_removed_is_named_keeps_machines_on_and_reset_removes_it_once_it_can()
     {
-        (await _cli.RunAsync("local", "up")).ExitCode.ShouldBe(0);
-        using var status = JsonDocument.Parse((await _cli.RunAsync("local", "status", "-o", "json")).Stdout);
-        var pid = status.RootElement.GetProperty("pid").GetInt32();
-        var endpoint = new Uri(status.RootElement.GetProperty("endpoint").GetString()!);
-        var token = status.RootElement.GetProperty("token").GetString()!;
-        return (pid, endpoint, token, HcloudClient.Create(new HcloudClientOptions { Endpoint = endpoint, Token = token, PollInterval = TimeSpan.FromMilliseconds(100) }));
+        // Arrange: a killed cloud's rescue directory that cannot be deleted (an immutable file in it).
+        var (pid, machine) = await UpWithRescueRunningAsync();
+        await MachineCloud.KillAsync(pid);
+        var rescueDirectory = Directory.GetDirectories(Path.Combine(_cli.Home, ".local", "share", "drover", "local", "state", "machines", "rescue")).Single();
+        var stuck = Path.Combine(rescueDirectory, "rescue.sh");
+        if (!await ChattrAsync("+i", stuck))
+        {
+            Assert.Skip($"chattr +i does not work on {stuck}'s file system: no way to make a leftover stick");
+        }
+        try
+        {
+            // Act
+            var down = await _cli.RunAsync("local", "down");
+            var up = await _cli.RunAsync("local", "up");
+            var status = await _cli.RunAsync("local", "status");
+            var next = await MachineCloud.RescueRunningAsync(_cli, "after-leftover", Ct);
+
+            // Assert
+            down.ExitCode.ShouldBe(1, down.ToString());
+            down.Stderr.ShouldContain(rescueDirectory);
+            up.ExitCode.ShouldBe(0, up.ToString());
+            status.Stdout.ShouldContain("Machines:  machines");
+            status.Stdout.ShouldContain($"Leftover:  server {machine.ServerId}'s rescue machine");
+            status.Stdout.ShouldContain("Hint:      run 'drover local reset'");
+            next.Rescue.Running.ShouldBeTrue("a leftover never keeps new machines from running");
+        }
+        finally
+        {
+            await ChattrAsync("-i", stuck);
+        }
+        var reset = await _cli.RunAsync("local", "reset");
+        reset.ExitCode.ShouldBe(0, reset.ToString());
+        reset.Stdout.ShouldContain("Machines:  machines");
+        reset.Stdout.ShouldNotContain("Leftover:");
+        Directory.Exists(rescueDirectory).ShouldBeFalse();
+        RescueLeftovers(machine).ShouldBeEmpty();
     }
 
-    /// <summary>SIGKILLs the local cloud's process by its PID and waits (up to a deadline) until it is gone.</summary>
-    private static async Task KillAsync(int pid)
+    private async Task<int> PidAsync()
     {
-        using (var server = Process.GetProcessById(pid))
-        {
-            server.Kill();
-        }
-        var waited = Stopwatch.StartNew();
-        while (IsRunning(pid) && waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
-        }
-        IsRunning(pid).ShouldBeFalse();
+        using var status = await MachineCloud.StatusAsync(_cli);
+        return status.RootElement.GetProperty("pid").GetInt32();
     }
 
     /// <summary>What of a QEMU boot is still on the host: the QEMU process, its namespace, its veth, its address route.</summary>
     private static List<string> QemuLeftovers(ControlQemu qemu)
     {
-        var found = new List<string>();
-        if (File.Exists($"/run/netns/{qemu.Namespace}"))
-        {
-            found.Add($"namespace {qemu.Namespace}");
-        }
-        if (Directory.Exists($"/sys/class/net/{qemu.HostVeth}"))
-        {
-            found.Add($"veth {qemu.HostVeth}");
-        }
-        if (qemu.Pid is { } pid && IsRunning(pid) && File.ReadAllText($"/proc/{pid}/cmdline").Contains("qemu-system", StringComparison.Ordinal))
-        {
-            found.Add($"qemu {pid}");
-        }
+        var found = MachineCloud.Leftovers(qemu.Namespace, qemu.HostVeth, qemu.Pid, null);
         using var route = Process.Start(new ProcessStartInfo("ip", ["-4", "route", "show", "to", "exact", $"{qemu.Address}/32"]) { RedirectStandardOutput = true })!;
         var routed = route.StandardOutput.ReadToEnd();
         route.WaitForExit();
@@ -222,76 +217,26 @@ public sealed class LocalCloudProcessTests : IAsyncLifetime
         return found;
     }
 
-    /// <summary>
-    /// 'drover local up', then a server booted into its rescue system through the API; skips (with the reason) where
-    /// rescue systems cannot run. Returns the server process's PID and where the rescue system is.
-    /// </summary>
+    private static List<string> RescueLeftovers(ControlServerMachine machine)
+        => MachineCloud.Leftovers(machine.Rescue.Namespace, machine.Rescue.HostVeth, machine.Rescue.Pid, machine.DiskPath);
+
+    /// <summary>'drover local up', then a server booted into its rescue system; skips (with the reason) where rescue systems cannot run.</summary>
     private async Task<(int Pid, ControlServerMachine Machine)> UpWithRescueRunningAsync()
     {
-        var support = MachineSupportProbe.Probe();
-        if (support.Mode != MachineSupportProbe.Machines)
+        if (await MachineCloud.UpAsync(_cli) is { } reason)
         {
-            Assert.Skip($"rescue systems cannot run here: {support.Reason}");
+            Assert.Skip(reason);
         }
-        var (pid, endpoint, token, client) = await UpAsync();
-        var keyFile = Path.Combine(_cli.Home, "id_ed25519");
-        using (var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]))
-        {
-            await keygen.WaitForExitAsync(Ct);
-        }
-        var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = "rescue", PublicKey = (await File.ReadAllTextAsync(keyFile + ".pub", Ct)).Trim() }, Ct);
-        var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = "rescue", ServerType = "cx23", Image = "ubuntu-24.04", StartAfterCreate = false }, Ct);
-        await client.Actions.WaitAsync([created.Action], cancellationToken: Ct);
-        await client.Actions.WaitAsync([(await client.Servers.EnableRescueAsync(created.Server.Id, new EnableRescueRequest { SshKeys = [key.Id] }, Ct)).Action], cancellationToken: Ct);
-        await client.Actions.WaitAsync([await client.Servers.PowerOnAsync(created.Server.Id, Ct)], cancellationToken: Ct);
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        var machine = JsonSerializer.Deserialize(await http.GetStringAsync(new Uri(endpoint, $"/__localcloud/servers/{created.Server.Id}"), Ct), LocalCloudJsonContext.Default.ControlServerMachine)!;
-        machine.Rescue.Running.ShouldBeTrue();
-        return (pid, machine);
+        var pid = await PidAsync();
+        return (pid, await MachineCloud.RescueRunningAsync(_cli, "rescue", Ct));
     }
 
-    /// <summary>What of a rescue system is still on the host: namespace, veth, sshd, loop device over its disk.</summary>
-    private static List<string> Leftovers(ControlServerMachine machine)
+    private static async Task<bool> ChattrAsync(string change, string file)
     {
-        var rescue = machine.Rescue;
-        var found = new List<string>();
-        if (File.Exists($"/run/netns/{rescue.Namespace}"))
-        {
-            found.Add($"namespace {rescue.Namespace}");
-        }
-        if (Directory.Exists($"/sys/class/net/{rescue.HostVeth}"))
-        {
-            found.Add($"veth {rescue.HostVeth}");
-        }
-        if (rescue.Pid is { } pid && IsRunning(pid) && File.ReadAllText($"/proc/{pid}/cmdline").Contains(rescue.Namespace!, StringComparison.Ordinal))
-        {
-            found.Add($"sshd {pid}");
-        }
-        using (var losetup = Process.Start(new ProcessStartInfo("losetup", ["--list", "--noheadings", "--output", "BACK-FILE"]) { RedirectStandardOutput = true })!)
-        {
-            var backing = losetup.StandardOutput.ReadToEnd();
-            losetup.WaitForExit();
-            if (backing.Contains(machine.DiskPath!, StringComparison.Ordinal))
-            {
-                found.Add($"loop device over {machine.DiskPath}");
-            }
-        }
-        return found;
+        using var chattr = Process.Start(new ProcessStartInfo("chattr", [change, file]) { RedirectStandardError = true })!;
+        await chattr.WaitForExitAsync(CancellationToken.None);
+        return chattr.ExitCode == 0;
     }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>A live process has a command line; an exited one (gone, or a zombie not yet reaped) has none.</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Length > 0;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }

@@ -11,6 +11,7 @@ namespace Drover.Cli.Tests;
 /// snapshots demo-1 and boots demo-3 from that snapshot, whose agent must treat it as a new instance. Machine test: root,
 /// QEMU, network namespaces and the Debian mirror; skipped with the reason elsewhere.
 /// </summary>
+[Collection(DemoCollection.Name)]
 public sealed class MainJobTests : IAsyncLifetime
 {
     private readonly CliRunner _cli = new();

@@ -333,6 +333,32 @@ public sealed class BootstrapTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_run_that_planned_before_a_concurrent_run_created_the_hosts_keeps_them_without_errors()
+    {
+        // Arrange: both runs plan against an empty project, as two 'drover bootstrap' started at once do.
+        var fleet = Load(Fleet);
+        var first = await new FleetPlanner(_client).PlanAsync(fleet, cancellationToken: TestContext.Current.CancellationToken);
+        var second = await new FleetPlanner(_client).PlanAsync(fleet, cancellationToken: TestContext.Current.CancellationToken);
+        second.Hosts.ShouldAllBe(h => h.Change == HostChange.Create);
+        var created = await new FleetApplier(_client).ApplyAsync(first, cancellationToken: TestContext.Current.CancellationToken);
+
+        // Act
+        var late = await new FleetApplier(_client).ApplyAsync(second, cancellationToken: TestContext.Current.CancellationToken);
+
+        // Assert
+        created.Failed.ShouldBeFalse();
+        late.Failed.ShouldBeFalse(string.Join("; ", late.Hosts.Select(h => h.Error)));
+        foreach (var host in late.Hosts)
+        {
+            host.Change.ShouldBe(HostChange.Keep);
+            host.CreatedByConcurrentRun.ShouldBeTrue();
+            host.Server.ShouldNotBeNull().Id.ShouldBe(created.Hosts.Single(h => h.Host == host.Host).Server!.Id);
+            host.Reasons.ShouldContain(r => r.Contains("created by a concurrent run", StringComparison.Ordinal));
+        }
+        (await FleetServersAsync()).Count.ShouldBe(3, "no duplicates");
+    }
+
+    [Fact]
     public async Task A_name_taken_by_a_server_outside_the_fleet_fails_that_host_with_a_clear_message()
     {
         var create = await _client.Servers.CreateAsync(new CreateServerRequest { Name = "web2", ServerType = "cx23", Image = "debian-12", Location = "fsn1" }, TestContext.Current.CancellationToken);
@@ -340,7 +366,7 @@ public sealed class BootstrapTests : IAsyncLifetime
         var (_, result) = await BootstrapAsync(Load(Fleet));
 
         var web2 = result.Hosts.Single(h => h.Host == "web2");
-        web2.Error.ShouldNotBeNull().ShouldContain("already exists but is not labelled drover/fleet");
+        web2.Error.ShouldNotBeNull().ShouldContain("already exists and is not this fleet's");
         result.Hosts.Where(h => h.Host != "web2").ShouldAllBe(h => h.Error == null);
         (await _client.Servers.GetAsync(create.Server.Id, TestContext.Current.CancellationToken))!.Labels.ContainsKey(DroverLabels.Fleet).ShouldBeFalse();
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud.Machines;
 using Drover.LocalCloud.Tests.Support;
@@ -93,56 +91,18 @@ public sealed class MachineLeakTests
     /// </summary>
     private static async Task<(long ServerId, ControlServerMachine Machine, string Address)> CrashWithRescueRunningAsync(TempDirectory state)
     {
-        var readyFile = state.File("ready.json");
-        var token = LocalCloudOptions.NewToken();
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "Drover.LocalCloud.dll"), "--state-dir", state.Path, "--ready-file", readyFile, "--action-duration-ms", "100", "--machines", "auto"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["DROVER_LOCAL_TOKEN"] = token;
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            var ready = await WaitForReadyAsync(readyFile, process);
-            var endpoint = new Uri(ready.Endpoint);
-            var client = MachineHarness.CreateClient(endpoint, token);
-            var key = await MachineHarness.CreateSshKeyAsync(client, state, Ct);
-            var server = await MachineHarness.CreateServerAsync(client, "leak-crash", Ct);
-            var address = await MachineHarness.BootRescueAsync(client, server, key, Ct);
-            var machine = await MachineHarness.MachineOfAsync(endpoint, token, server.Id);
+        await using var process = await LocalCloudProcess.StartAsync(state.Path, "auto");
+        var client = MachineHarness.CreateClient(process.Endpoint, process.Token);
+        var key = await MachineHarness.CreateSshKeyAsync(client, state, Ct);
+        var server = await MachineHarness.CreateServerAsync(client, "leak-crash", Ct);
+        var address = await MachineHarness.BootRescueAsync(client, server, key, Ct);
+        var machine = await MachineHarness.MachineOfAsync(process.Endpoint, process.Token, server.Id);
 
-            process.Kill();
-            await process.WaitForExitAsync(Ct);
+        await process.KillAsync();
 
-            HostLeftovers.IsRunning(machine.Rescue.Pid!.Value, machine.Rescue.Namespace!).ShouldBeTrue("sshd outlives a SIGKILLed local cloud");
-            (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldNotBeEmpty();
-            return (server.Id, machine, address);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
-        }
-    }
-
-    private static async Task<ReadyInfo> WaitForReadyAsync(string readyFile, Process process)
-    {
-        var started = Stopwatch.StartNew();
-        while (!File.Exists(readyFile))
-        {
-            process.HasExited.ShouldBeFalse("the local cloud process exited before it was ready");
-            started.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), "the local cloud process did not become ready");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), Ct);
-        }
-        return JsonSerializer.Deserialize(await File.ReadAllTextAsync(readyFile, Ct), ReadyJsonContext.Default.ReadyInfo)!;
+        HostLeftovers.IsRunning(machine.Rescue.Pid!.Value, machine.Rescue.Namespace!).ShouldBeTrue("sshd outlives a SIGKILLed local cloud");
+        (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldNotBeEmpty();
+        return (server.Id, machine, address);
     }
 
     /// <summary>The host route of the /24 that holds <paramref name="address"/>, if any.</summary>

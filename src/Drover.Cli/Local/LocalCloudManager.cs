@@ -112,6 +112,14 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         {
             start.ArgumentList.Add(a);
         }
+        // The server runs in the environment this command was given (its HOME, TMPDIR and PATH), not this process's.
+        foreach (var name in new[] { "HOME", "TMPDIR", "PATH" })
+        {
+            if (io.Env(name) is { } value)
+            {
+                start.Environment[name] = value;
+            }
+        }
         start.Environment["DROVER_LOCAL_TOKEN"] = token;
         start.Environment["DROVER_LOCAL_LOG"] = LogFile;
         using (var shell = Process.Start(start) ?? throw new InvalidOperationException("could not start /bin/sh"))

@@ -289,25 +289,35 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     }
 
     /// <summary>
-    /// After a snapshot is made: if an older available snapshot holds the same image (a run on another machine raced
-    /// this one), keeps that one and deletes this run's, so that one image is one snapshot. Returns the snapshot kept.
+    /// After a snapshot is made: if an older snapshot holds the same image (a run on another machine raced this one),
+    /// keeps that one and deletes this run's, so that one image is one snapshot. An older one still being created is
+    /// waited for: kept if it becomes available, ignored if it fails. Returns the snapshot kept and whether it was theirs.
     /// </summary>
     private async Task<(Image Kept, bool Raced)> ConvergeAsync(Image ours, string sha256, Architecture architecture, string runId, CancellationToken ct)
     {
-        var oldest = await client.Images.ListAsync(new ImageListOptions
+        var selector = LabelSelector.Parse($"{DroverLabels.Digest}={ImageDigest.Label(sha256)}");
+        while (true)
         {
-            Type = [ImageType.Snapshot],
-            Status = [ImageStatus.Available],
-            Architecture = architecture,
-            LabelSelector = LabelSelector.Parse($"{DroverLabels.Digest}={ImageDigest.Label(sha256)}"),
-        }, ct).Where(i => i.Id < ours.Id).OrderBy(i => i.Id).FirstOrDefaultAsync(ct);
-        if (oldest is null)
-        {
-            return (ours, false);
+            var oldest = await client.Images.ListAsync(new ImageListOptions
+            {
+                Type = [ImageType.Snapshot],
+                Status = [ImageStatus.Available, ImageStatus.Creating],
+                Architecture = architecture,
+                LabelSelector = selector,
+            }, ct).Where(i => i.Id < ours.Id).OrderBy(i => i.Id).FirstOrDefaultAsync(ct);
+            if (oldest is null)
+            {
+                return (ours, false);
+            }
+            if (oldest.Status == ImageStatus.Available)
+            {
+                logger.LogWarning("snapshot {Theirs} was made from the same image by another run meanwhile; keeping it and deleting this run's {Ours}", oldest.Id, ours.Id);
+                await Cleanup.RunAsync(logger, $"duplicate snapshot {ours.Id}", runId, c => client.Images.DeleteAsync(ours.Id, c));
+                return (oldest, true);
+            }
+            logger.LogInformation("snapshot {Theirs} of the same image is being created by another run; waiting for it", oldest.Id);
+            await Task.Delay(TimeSpan.FromSeconds(2), _time, ct);
         }
-        logger.LogWarning("snapshot {Theirs} was made from the same image by another run meanwhile; keeping it and deleting this run's {Ours}", oldest.Id, ours.Id);
-        await Cleanup.RunAsync(logger, $"duplicate snapshot {ours.Id}", runId, c => client.Images.DeleteAsync(ours.Id, c));
-        return (oldest, true);
     }
 
     private async Task DeleteSnapshotAsync(long? id, string runId)

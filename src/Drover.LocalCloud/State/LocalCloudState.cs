@@ -88,8 +88,10 @@ public sealed partial class LocalCloudState
         }
     }
 
-    /// <summary>Forgets every resource (the catalog and system images come back); stops rescue systems and deletes disks.</summary>
-    /// <summary>Forgets every resource; with machines, stops them all and sweeps what earlier runs left.</summary>
+    /// <summary>
+    /// Forgets every resource (the catalog and system images come back); with machines, stops them all, deletes disks
+    /// and sweeps what earlier runs left. Returns what could not be removed.
+    /// </summary>
     public Machines.SweepReport Reset() => Run(() =>
     {
         var report = _machines?.ResetAsync().GetAwaiter().GetResult() ?? Machines.SweepReport.Nothing;
