@@ -39,6 +39,9 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 {
     private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The machines directory's data folders, which a reset deletes even where leftovers keep the rest.</summary>
+    private static readonly string[] _machineData = ["disks", "images", "console"];
+
     private string Dir => paths.LocalDirectory;
     private string InfoFile => Path.Combine(Dir, "local.json");
     private string TokenFile => Path.Combine(Dir, "token");
@@ -244,34 +247,26 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         var problems = down.Problems.ToList();
         if (Directory.Exists(StateDir))
         {
-            var keep = down.Clean ? null : MachineSweeper.RegistryPath(StateDir);
-            ForgetState(keep, problems);
+            ForgetState(leftovers: !down.Clean, problems);
         }
         var cleanup = down with { Problems = problems };
         return (cleanup, down.WasRunning ? await UpLockedAsync(cancellationToken, endpoint) : await StatusAsync(cancellationToken));
     }
 
-    /// <summary>Deletes the state directory, all but <paramref name="keep"/> (the registry of what is still on the host).</summary>
-    private void ForgetState(string? keep, List<string> problems)
+    /// <summary>
+    /// Deletes the state directory. With <paramref name="leftovers"/>, keeps what records them for the next sweep: the
+    /// machines directory's registry and its rescue and QEMU directories (the sweep's own business); disks, images
+    /// and everything else go.
+    /// </summary>
+    private void ForgetState(bool leftovers, List<string> problems)
     {
-        if (keep is null)
+        var machines = Path.GetDirectoryName(MachineSweeper.RegistryPath(StateDir))!;
+        var doomed = leftovers
+            ? Directory.EnumerateFileSystemEntries(StateDir).Where(e => e != machines)
+                .Concat(_machineData.Select(d => Path.Combine(machines, d)))
+            : [StateDir];
+        foreach (var entry in doomed.ToList())
         {
-            try
-            {
-                Directory.Delete(StateDir, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                problems.Add($"{StateDir}: {e.Message}");
-            }
-            return;
-        }
-        foreach (var entry in Directory.EnumerateFileSystemEntries(StateDir, "*", SearchOption.AllDirectories).OrderByDescending(e => e.Length).ToList())
-        {
-            if (entry == keep || keep.StartsWith(entry + "/", StringComparison.Ordinal))
-            {
-                continue;
-            }
             try
             {
                 if (Directory.Exists(entry))

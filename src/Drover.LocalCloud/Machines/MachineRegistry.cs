@@ -180,6 +180,9 @@ internal sealed record ProcessIdentity(int Pid, long StartTime)
 {
     public static ProcessIdentity Current() => new(Environment.ProcessId, StartTimeOf(Environment.ProcessId) ?? 0);
 
+    /// <summary>No process (PID 0 is never one of ours): the owner of a registry whose owner is unknown.</summary>
+    public static ProcessIdentity Nobody { get; } = new(0, 0);
+
     /// <summary>Whether this very process still runs (not a later one with the same PID, and not a zombie).</summary>
     public bool IsAlive() => StartTimeOf(Pid) is { } start && start == StartTime;
 

@@ -39,7 +39,9 @@ public static class MachineSweeper
         {
             return SweepReport.Nothing;
         }
-        var registry = File.Exists(path) ? new MachineRegistry(root, ProcessIdentity.Current()) : null;
+        // The sweep works on the dead owner's registry without taking it over: a later start must not mistake this
+        // process (still alive, say a 'drover local down' run in-process) for a local cloud that owns these machines.
+        var registry = File.Exists(path) ? new MachineRegistry(root, document?.Owner ?? ProcessIdentity.Nobody) : null;
         return await SweepAsync(root, registry, cancellationToken);
     }
 
