@@ -82,6 +82,9 @@ public sealed class UploadKillTests : IAsyncLifetime
         var dead = DeadRuns();
         dead.Count.ShouldBe(1, $"the killed upload (after {after}) is on record as a run that ended without cleaning up");
         var run = dead[0];
+        var left = await TemporaryResourcesAsync();
+        var snapshotsLeft = await SnapshotsAsync();
+        TestContext.Current.TestOutputHelper?.WriteLine($"killed after '{after}': left {(left.Count == 0 ? "no temporary resource" : string.Join(", ", left))}; {snapshotsLeft.Count} snapshot(s) {string.Join(", ", snapshotsLeft.Select(i => $"{i.Id} ({i.Status})"))}");
         if (cleanedBy == "cleanup")
         {
             var cleanup = await _cli.RunAsync("cleanup", "-o", "json");
