@@ -91,6 +91,35 @@ public sealed class BootTests
     }
 
     [Fact]
+    public async Task Qmp_reaches_qemu_in_a_state_directory_deeper_than_a_unix_socket_path_may_be()
+    {
+        // Arrange: a machine directory far past the 108 bytes of a Unix socket path (a deep HOME, say).
+        using var state = new TempDirectory();
+        var deep = Path.Combine(state.Path, new string('d', 60), new string('e', 60), "state");
+        (deep.Length + "/machines/qemu/drover-xxxxxx-1-s100000/qmp.sock".Length).ShouldBeGreaterThan(108);
+        await using var cloud = await StartAsync(deep);
+        var marker = $"DROVER-DEEP-{Guid.NewGuid():N}"[..24];
+        var image = await SeedBootableSnapshotAsync(cloud, BootDisk.BootSector($"console {marker}", $"marker {marker}", powerOff: false));
+        var server = await CreateServerAsync(cloud, "deep", image);
+        await WaitForConsoleAsync(cloud, server.Id, marker);
+        var qemu = (await cloud.MachineOfAsync(server.Id)).Qemu!;
+        var socket = Path.Combine(deep, "machines", "qemu", qemu.Namespace!, "qmp.sock");
+        File.Exists(socket).ShouldBeTrue("the QMP socket is in the machine's own directory, nowhere else on the host");
+
+        // Act: reset is QMP system_reset, shutdown QMP system_powerdown.
+        await cloud.Client.Actions.WaitAsync([await cloud.Client.Servers.ResetAsync(server.Id, Ct)], cancellationToken: Ct);
+        var rebooted = await WaitForConsoleAsync(cloud, server.Id, marker, times: 2);
+        await cloud.Client.Actions.WaitAsync([await cloud.Client.Servers.ShutdownAsync(server.Id, Ct)], cancellationToken: Ct);
+
+        // Assert
+        rebooted.ShouldContain(marker);
+        (await cloud.MachineOfAsync(server.Id)).LastQemu!.Pid.ShouldBe(qemu.Pid, "the reset went to the running QEMU over QMP");
+        (await cloud.Client.Servers.GetAsync(server.Id, Ct))!.Status.ShouldBe(ServerStatus.Off);
+        (await LeftoversAsync(qemu)).ShouldBeEmpty();
+        File.Exists(socket).ShouldBeFalse("the socket goes with the machine's directory");
+    }
+
+    [Fact]
     public async Task A_guest_that_powers_itself_off_turns_the_server_off()
     {
         // Arrange
@@ -128,7 +157,7 @@ public sealed class BootTests
         (await ConsoleAsync(cloud, server.Id, markers: false)).ShouldBeEmpty();
     }
 
-    private static async Task<MachineHarness> StartAsync()
+    private static async Task<MachineHarness> StartAsync(string? stateDirectory = null)
     {
         MachineHarness.SkipUnlessMachines();
         var support = MachineSupportProbe.Probe();
@@ -136,7 +165,7 @@ public sealed class BootTests
         {
             Assert.Skip($"QEMU boots cannot run here: {support.BootReason}");
         }
-        return await MachineHarness.StartAsync(configure: options => options with { ShutdownTimeout = TimeSpan.FromSeconds(2) });
+        return await MachineHarness.StartAsync(stateDirectory, options => options with { ShutdownTimeout = TimeSpan.FromSeconds(2) });
     }
 
     private static async Task<long> SeedBootableSnapshotAsync(MachineHarness cloud, byte[] disk)

@@ -85,6 +85,25 @@ public sealed class MachineLeakTests
         again.Problems.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task A_killed_local_cloud_whose_registry_was_lost_is_swept_by_its_names()
+    {
+        // Arrange: the record of what is on the host is gone (a state directory emptied by hand).
+        MachineHarness.SkipUnlessMachines();
+        using var state = new TempDirectory();
+        var (_, machine, address) = await CrashWithRescueRunningAsync(state);
+        File.Delete(Path.Combine(state.Path, "machines", "registry.json"));
+
+        // Act
+        var swept = await MachineSweeper.SweepStateDirectoryAsync(state.Path, Ct);
+
+        // Assert: namespace, veth, sshd, loop device and the address-block route, all found by name.
+        swept.Problems.ShouldBeEmpty();
+        swept.Removed.ShouldBe(1);
+        (await HostLeftovers.OfAsync(machine.Rescue, machine.DiskPath!, Ct)).ShouldBeEmpty();
+        (await BlockRouteAsync(address)).ShouldBeEmpty();
+    }
+
     /// <summary>
     /// Runs the local cloud as its own process on <paramref name="state"/>, boots a rescue system, SIGKILLs the process
     /// (by the PID it started) and checks that the rescue system is still there.
