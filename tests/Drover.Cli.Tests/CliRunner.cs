@@ -3,7 +3,7 @@ using Xunit;
 namespace Drover.Cli.Tests;
 
 /// <summary>Runs the CLI in process with captured stdout/stderr and a private HOME, so no user config is read.</summary>
-public sealed class CliRunner : IDisposable
+public sealed class CliRunner : IDisposable, IAsyncDisposable
 {
     private readonly DirectoryInfo _home = Directory.CreateTempSubdirectory("drover-cli-test-");
 
@@ -28,6 +28,24 @@ public sealed class CliRunner : IDisposable
         var io = new CliIO(stdout, stderr, new StringReader(""), Environment);
         var exit = await CliApp.RunAsync(args, io, TestContext.Current.CancellationToken);
         return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>
+    /// Builds share the root file system cache with this machine's user (and the builder tests): only the cloud, the
+    /// data and the temporary directory stay private to the runner.
+    /// </summary>
+    public void ShareRootfsCache()
+        => Environment["XDG_CACHE_HOME"] = System.Environment.GetEnvironmentVariable("XDG_CACHE_HOME")
+            ?? Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".cache");
+
+    /// <summary>Stops the runner's local cloud if it started one ('drover local down', by its PID), then deletes the HOME.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (File.Exists(Path.Combine(Home, ".local", "share", "drover", "local", "local.json")))
+        {
+            await RunAsync("local", "down");
+        }
+        Dispose();
     }
 
     public void Dispose()

@@ -11,17 +11,11 @@ namespace Drover.Cli.Tests;
 /// succeed; two uploads of one image make one snapshot, on one machine (they take turns) and from two machines (two
 /// HOMEs, one cloud: they converge on the older snapshot).
 /// </summary>
-public sealed class ConcurrencyTests : IAsyncLifetime
+public sealed class ConcurrencyTests : IAsyncDisposable
 {
     private readonly CliRunner _cli = new();
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _cli.RunAsync("local", "down");
-        _cli.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     [Fact]
     public async Task Two_bootstraps_of_one_fleet_at_once_create_each_host_once_and_both_succeed()

@@ -78,11 +78,7 @@ public sealed class DroverProcess : IAsyncDisposable
         {
             await foreach (var line in _lines.Reader.ReadAllAsync(deadline.Token))
             {
-                lock (_seen)
-                {
-                    _seen.Add(line);
-                }
-                if (match(line))
+                if (Record(line) && match(line))
                 {
                     return line;
                 }
@@ -114,10 +110,7 @@ public sealed class DroverProcess : IAsyncDisposable
         {
             await foreach (var line in _lines.Reader.ReadAllAsync(deadline.Token))
             {
-                lock (_seen)
-                {
-                    _seen.Add(line);
-                }
+                Record(line);
             }
             await _process.WaitForExitAsync(deadline.Token);
         }
@@ -127,6 +120,16 @@ public sealed class DroverProcess : IAsyncDisposable
             throw new TimeoutException($"drover did not finish within {within.TotalSeconds:0} s; stderr:\n{Stderr}");
         }
         return new CliResult(_process.ExitCode, await _stdout, Stderr);
+    }
+
+    /// <summary>Keeps a line read from stderr (always true, so it can stand in a condition).</summary>
+    private bool Record(string line)
+    {
+        lock (_seen)
+        {
+            _seen.Add(line);
+        }
+        return true;
     }
 
     public async ValueTask DisposeAsync()

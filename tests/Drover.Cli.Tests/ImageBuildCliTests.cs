@@ -18,8 +18,7 @@ public sealed class ImageBuildCliTests : IDisposable
         {
             Assert.Skip("a debian build needs root and mmdebstrap (bash scripts/setup installs it)");
         }
-        _cli.Environment["XDG_CACHE_HOME"] = Environment.GetEnvironmentVariable("XDG_CACHE_HOME")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        _cli.ShareRootfsCache();
         var key = Path.Combine(_cli.Home, "deploy_key");
         using (var keygen = Process.Start("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])!)
         {

@@ -9,17 +9,11 @@ using Xunit;
 namespace Drover.Cli.Tests;
 
 /// <summary>'drover local up/down/status/reset' with a real background process, stopped by its own PID.</summary>
-public sealed class LocalCloudProcessTests : IAsyncLifetime
+public sealed class LocalCloudProcessTests : IAsyncDisposable
 {
     private readonly CliRunner _cli = new();
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _cli.RunAsync("local", "down");
-        _cli.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     [Fact]
     public async Task Up_is_idempotent_status_shows_endpoint_and_token_and_down_stops_the_process()

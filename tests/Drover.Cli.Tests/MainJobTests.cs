@@ -12,25 +12,17 @@ namespace Drover.Cli.Tests;
 /// QEMU, network namespaces and the Debian mirror; skipped with the reason elsewhere.
 /// </summary>
 [Collection(DemoCollection.Name)]
-public sealed class MainJobTests : IAsyncLifetime
+public sealed class MainJobTests : IAsyncDisposable
 {
     private readonly CliRunner _cli = new();
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync()
-    {
-        await _cli.RunAsync("local", "down");
-        _cli.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     [Fact]
     public async Task Demo_builds_imports_boots_two_servers_and_both_agents_converge_then_leaves_nothing()
     {
         SkipUnlessMachinesCanBoot();
-        // The root file system cache is shared with this machine's user (and the builder tests): only the cloud is private.
-        _cli.Environment["XDG_CACHE_HOME"] = Environment.GetEnvironmentVariable("XDG_CACHE_HOME")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        _cli.ShareRootfsCache();
 
         var demo = await _cli.RunAsync("demo", "--clone", "--work-dir", Path.Combine(_cli.Home, "demo"));
 

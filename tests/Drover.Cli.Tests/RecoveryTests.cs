@@ -14,25 +14,15 @@ namespace Drover.Cli.Tests;
 /// reason elsewhere.
 /// </summary>
 [Collection(DemoCollection.Name)]
-public sealed class RecoveryTests : IAsyncLifetime
+public sealed class RecoveryTests : IAsyncDisposable
 {
     private readonly CliRunner _cli = new();
 
     private string StateDirectory => Path.Combine(_cli.Home, ".local", "share", "drover", "local", "state");
 
-    public ValueTask InitializeAsync()
-    {
-        // The root file system cache is shared with this machine's user (and the builder tests): only the cloud is private.
-        _cli.Environment["XDG_CACHE_HOME"] = Environment.GetEnvironmentVariable("XDG_CACHE_HOME")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return ValueTask.CompletedTask;
-    }
+    public RecoveryTests() => _cli.ShareRootfsCache();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _cli.RunAsync("local", "down");
-        _cli.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     [Fact]
     public async Task After_the_local_cloud_is_killed_mid_rescue_and_mid_boot_local_up_sweeps_it_and_the_demo_passes()

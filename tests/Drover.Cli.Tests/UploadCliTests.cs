@@ -30,11 +30,7 @@ public sealed class UploadCliTests : IAsyncLifetime
         _image = raw + ".zst";
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _cli.RunAsync("local", "down");
-        _cli.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     private async Task SkipUnlessMachinesAsync()
     {

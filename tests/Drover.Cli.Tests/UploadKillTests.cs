@@ -38,11 +38,7 @@ public sealed class UploadKillTests : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _cli.RunAsync("local", "down");
-        _cli.Dispose();
-    }
+    public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     /// <summary>
     /// After which step the upload is killed: the progress line it waits for (the next step's start, so the step named
