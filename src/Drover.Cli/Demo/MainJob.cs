@@ -81,8 +81,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
                 var waits = applied.Hosts.Select(async h =>
                 {
                     var target = new HostConnection("root", h.Server!.PublicNet.Ipv4!.Ip, 22, identity);
-                    var report = await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
-                        c => MarkersAsync(h.Server.Id, c), h.Server.Id);
+                    var report = await WaitForFirstBootAsync(target, h.Server.Id, ct);
                     await Err.WriteLineAsync($"    {h.Host}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s (boot to login {report.Waited.TotalSeconds:0} s)");
                     return (Host: h.Host, Server: h.Server!, Report: report);
                 });
@@ -124,8 +123,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
                         throw new InvalidOperationException($"{CloneHost}: {server.Error}");
                     }
                     var target = new HostConnection("root", server.Server!.PublicNet.Ipv4!.Ip, 22, identity);
-                    var report = await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
-                        c => MarkersAsync(server.Server.Id, c), server.Server.Id);
+                    var report = await WaitForFirstBootAsync(target, server.Server.Id, ct);
                     var newKey = await ReadAsync(target, "cat /etc/ssh/ssh_host_ed25519_key.pub", ct);
                     await Err.WriteLineAsync($"    {CloneHost}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s; host key {(newKey == oldKey ? "SHARED with " + first : "new")}");
                     if (report.Status != "ok" || report.Hostname != CloneHost)
@@ -172,14 +170,35 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
     }
 
     /// <summary>The server's second serial port (the agent's marker line), from the local cloud's control API.</summary>
-    private async Task<string?> MarkersAsync(long serverId, CancellationToken ct)
+    /// <summary>
+    /// Waits for a server's first boot over SSH (8 minutes); when the agent fails or the wait runs out, the error carries
+    /// the end of the server's serial console and what the local cloud knows of its QEMU, so that it explains itself.
+    /// </summary>
+    private async Task<FirstBootReport> WaitForFirstBootAsync(HostConnection target, long serverId, CancellationToken ct)
+    {
+        try
+        {
+            return await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
+                c => ControlTextAsync($"servers/{serverId.ToString(CultureInfo.InvariantCulture)}/console?markers=true", c), serverId);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            var id = serverId.ToString(CultureInfo.InvariantCulture);
+            var console = await ControlTextAsync($"servers/{id}/console", CancellationToken.None) ?? "";
+            var tail = string.Join('\n', console.Split('\n').TakeLast(40));
+            var machine = await ControlTextAsync($"servers/{id}", CancellationToken.None);
+            throw new InvalidOperationException($"{e.Message}\n--- server {id} in the local cloud ---\n{machine}\n--- the last lines of its serial console ---\n{tail}", e);
+        }
+    }
+
+    /// <summary>A text from the local cloud's control API, or null when it does not answer.</summary>
+    private async Task<string?> ControlTextAsync(string path, CancellationToken ct)
     {
         try
         {
             using var http = new HttpClient();
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", client.Options.Token);
-            var url = new Uri(client.Options.Endpoint, $"/__localcloud/servers/{serverId.ToString(CultureInfo.InvariantCulture)}/console?markers=true");
-            return await http.GetStringAsync(url, ct);
+            return await http.GetStringAsync(new Uri(client.Options.Endpoint, "/__localcloud/" + path), ct);
         }
         catch (HttpRequestException)
         {

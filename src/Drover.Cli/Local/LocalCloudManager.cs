@@ -39,6 +39,9 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
 {
     private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a running local cloud that does not answer gets before 'up' takes it for hung.</summary>
+    private static readonly TimeSpan _busyGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>The machines directory's data folders, which a reset deletes even where leftovers keep the rest.</summary>
     private static readonly string[] _machineData = ["disks", "images", "console"];
 
@@ -97,8 +100,22 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         var previous = ReadInfo();
         if (previous is not null && IsOurProcess(previous.Pid))
         {
-            await io.Error.WriteLineAsync($"the local cloud (pid {previous.Pid}) does not answer at {previous.Endpoint}; stopping it");
-            await StopProcessAsync(previous.Pid, cancellationToken);
+            // Alive but not answering: busy (a reset stopping machines holds its state) or hung. Give it time first.
+            var waited = Stopwatch.StartNew();
+            while (waited.Elapsed < _busyGrace && IsOurProcess(previous.Pid))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, cancellationToken);
+                current = await StatusAsync(cancellationToken);
+                if (current.Running)
+                {
+                    return current;
+                }
+            }
+            if (IsOurProcess(previous.Pid))
+            {
+                await io.Error.WriteLineAsync($"the local cloud (pid {previous.Pid}) has not answered at {previous.Endpoint} for {_busyGrace.TotalSeconds:0} s; stopping it");
+                await StopProcessAsync(previous.Pid, cancellationToken);
+            }
         }
         var port = Uri.TryCreate(previousEndpoint ?? previous?.Endpoint, UriKind.Absolute, out var old) ? LocalCloudServer.PreferredOrAny(old.Port) : 0;
         var token = ReadToken() ?? CreateToken();

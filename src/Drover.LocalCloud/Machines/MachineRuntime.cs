@@ -24,7 +24,7 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
     private const long GiB = 1L << 30;
     private static readonly string[] _dataFolders = ["disks", "images", "console"];
     /// <summary>The name prefix of an in-memory cloud's own directory under the temporary directory.</summary>
-    private const string TemporaryPrefix = "drover-localcloud-";
+    private const string TemporaryPrefix = "drover-localcloud-machines-";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<long, Task> _chains = [];
@@ -88,6 +88,13 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
             {
                 return true;
             }
+        }
+        // Any route for the block (another cloud's, whatever its metric, or a real network's) means it is taken: with
+        // a metric of its own, 'ip route add' would not refuse it.
+        var existing = HostCommand.Run("ip", "-4", "route", "show", "table", "main", "exact", block);
+        if (!existing.Ok || existing.Stdout.Trim().Length > 0)
+        {
+            return false;
         }
         _registry.AddRoute(route);
         var added = HostCommand.Run("ip", ["route", "add", .. route.Split(' ')]);
