@@ -50,6 +50,7 @@ public sealed class MachineRuntimeTests
         var address = await cloud.BootRescueAsync(server, key, Ct);
         var size = await cloud.SshAsync(address, "test -b /dev/sda && blockdev --getsize64 /dev/sda", Ct);
         var shell = await cloud.SshAsync(address, "echo $0; echo $(ls /dev); command -v dd blkdiscard curl", Ct);
+        var home = await cloud.SshAsync(address, "echo \"$HOME\"; findmnt -n -o FSTYPE --target \"$HOME\"; ls -A \"$HOME\" | wc -l", Ct);
         var machine = await cloud.MachineOfAsync(server.Id);
         var after = await cloud.Client.Servers.GetAsync(server.Id, Ct);
 
@@ -61,6 +62,8 @@ public sealed class MachineRuntimeTests
         lines[0].ShouldBe("bash");
         lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ShouldBe(
             ["fd", "full", "null", "ptmx", "pts", "random", "sda", "stderr", "stdin", "stdout", "tty", "urandom", "zero"], ignoreOrder: true);
+        // The host's root dotfiles (a ~/.bashrc that bash reads even for 'ssh host command') stay out of the rescue system.
+        home.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).ShouldBe(["/root", "tmpfs", "0"], home.ToString());
         machine.Rescue.Running.ShouldBeTrue();
         machine.Rescue.Address.ShouldBe(address);
         machine.Rescue.LoopDevice.ShouldNotBeNull().ShouldStartWith("/dev/loop");

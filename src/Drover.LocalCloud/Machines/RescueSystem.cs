@@ -7,7 +7,7 @@ namespace Drover.LocalCloud.Machines;
 /// <summary>
 /// One running rescue system: a network namespace holding the server's IPv4 (reached from the host over a veth pair
 /// and a <c>/32</c> route), a loop device over the server's disk, and sshd on port 22 in a private mount namespace whose
-/// <c>/run</c> and <c>/dev</c> are fresh tmpfs mounts (<c>/dev/sda</c> = the loop device). Every resource is recorded
+/// <c>/run</c>, <c>/dev</c> and root's home are fresh tmpfs mounts (<c>/dev/sda</c> = the loop device; no host dotfiles). Every resource is recorded
 /// in the registry before it is created.
 /// </summary>
 internal sealed class RescueSystem
@@ -168,6 +168,10 @@ internal sealed class RescueSystem
         major=$((0x$(stat -c %t "$loop"))) minor=$((0x$(stat -c %T "$loop")))
         mount -t tmpfs -o mode=755,size=1M drover-run /run
         mkdir -m 755 /run/sshd
+        # A root home of its own, as a real rescue system has: sessions must not run the host user's ~/.bashrc (bash
+        # reads it even for 'ssh host command'), which can be slow, take locks (pyenv rehash) or print to stdout.
+        home=$(getent passwd root | cut -d: -f6)
+        mount -t tmpfs -o mode=700,size=16M drover-root "${home:-/root}"
         mount -t tmpfs -o mode=755,size=1M drover-dev /dev
         mknod -m 666 /dev/null c 1 3
         mknod -m 666 /dev/zero c 1 5
