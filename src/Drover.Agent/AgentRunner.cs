@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Drover.Core.Processes;
 
 namespace Drover.Agent;
 
@@ -202,7 +203,7 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
             exitCode = await ShellCommand.RunAsync("/bin/sh", ["-c", plan.Command], Prefix + "converge| ", log, environment,
                 options.IsLiveSystem ? "/" : options.Root, cancellationToken);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ProgramNotFoundException e)
         {
             _converge = new ConvergeResult(plan.Command, null, Seconds(start));
             throw new AgentException($"could not start the converge command: {e.Message}", e);

@@ -1,4 +1,5 @@
 using System.Text;
+using Drover.Core.Files;
 
 namespace Drover.Agent;
 
@@ -21,7 +22,7 @@ internal sealed class RootFs(string root)
 
     public void WriteText(string absolute, string content, UnixFileMode mode) => WriteBytes(absolute, Encoding.UTF8.GetBytes(content), mode);
 
-    /// <summary>Writes through a temporary file created with <paramref name="mode"/> and renamed over the target.</summary>
+    /// <summary>Replaces the file atomically, with <paramref name="mode"/> exactly (whatever the umask).</summary>
     public void WriteBytes(string absolute, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         var target = Path(absolute);
@@ -31,27 +32,7 @@ internal sealed class RootFs(string root)
             Directory.CreateDirectory(directory, PublicDir);
         }
 
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(target)}.drover-agent.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = mode,
-            }))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.SetUnixFileMode(temp, mode); // an old temp file keeps its mode on FileMode.Create
-            File.Move(temp, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        AtomicFile.WriteAllBytes(target, content, mode);
     }
 
     /// <summary>Creates the directory (and parents) and sets its mode.</summary>

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Drover.Core.Processes;
 
 namespace Drover.Agent;
 
@@ -9,57 +9,13 @@ internal static class ShellCommand
     public static async Task<int> RunAsync(string fileName, IEnumerable<string> arguments, string prefix, TextWriter log,
         IReadOnlyDictionary<string, string>? environment, string? workingDirectory, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(fileName)
+        var options = new ProcessOptions
         {
-            WorkingDirectory = workingDirectory ?? "",
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            Environment = environment?.ToDictionary(e => e.Key, e => (string?)e.Value),
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new AgentException($"could not start {fileName}");
-        process.StandardInput.Close();
-        var gate = new object();
-        async Task PumpAsync(StreamReader reader)
-        {
-            while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
-            {
-                lock (gate)
-                {
-                    log.WriteLine($"{prefix}{line}");
-                }
-            }
-        }
-
-        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput), PumpAsync(process.StandardError));
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw;
-        }
-
-        // A command that leaves a background process holding its output open must not hang the agent.
-        await Task.WhenAny(pumps, Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None));
-        lock (gate)
-        {
-            log.Flush();
-        }
-
-        return process.ExitCode;
+        var exitCode = await ProcessRunner.StreamLinesAsync(fileName, arguments, line => log.WriteLine($"{prefix}{line}"), options, cancellationToken);
+        log.Flush();
+        return exitCode;
     }
 }

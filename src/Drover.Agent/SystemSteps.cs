@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Drover.Core.Processes;
 
 namespace Drover.Agent;
 
@@ -76,7 +77,7 @@ internal static partial class SystemSteps
             var code = await ShellCommand.RunAsync("networkctl", ["reload"], AgentRunner.Prefix + "networkctl| ", log, null, "/", cancellationToken);
             return code == 0 ? $"{written}; networkctl reload" : $"{written}; networkctl reload failed with exit code {code} (not fatal)";
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ProgramNotFoundException e)
         {
             return $"{written}; networkctl reload could not run: {e.Message} (not fatal)";
         }
@@ -100,7 +101,7 @@ internal static partial class SystemSteps
         {
             code = await ShellCommand.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "", "-f", fresh], AgentRunner.Prefix + "ssh-keygen| ", log, null, "/", cancellationToken);
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ProgramNotFoundException e)
         {
             throw new AgentException($"ssh-keygen could not run: {e.Message}", e);
         }
@@ -125,7 +126,7 @@ internal static partial class SystemSteps
             var restart = await ShellCommand.RunAsync("systemctl", ["try-restart", "ssh.service"], AgentRunner.Prefix + "systemctl| ", log, null, "/", cancellationToken);
             return restart == 0 ? $"{done}; ssh.service restarted" : $"{done}; systemctl try-restart ssh.service exited with {restart} (not fatal)";
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (ProgramNotFoundException e)
         {
             return $"{done}; systemctl could not run: {e.Message} (not fatal)";
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Drover.Core.Text;
 
 namespace Drover.CloudInit;
 
@@ -140,7 +141,7 @@ internal static partial class TemplateRenderer
             return false;
         }
 
-        var lines = items.Select(i => itemIndent + "- " + YamlText.Quote(i));
+        var lines = items.Select(i => itemIndent + "- " + YamlQuote.Quote(i));
         block = head + string.Join(newline + "\n", lines);
         return true;
     }

@@ -4,7 +4,7 @@ namespace Drover.CloudInit;
 /// User-data could not be rendered: a bad template (with its <c>source:line:column</c>), a missing value,
 /// an unknown part type or a result over the size limit.
 /// </summary>
-public sealed class UserDataException : Exception
+public sealed class UserDataException : Drover.Core.DroverException
 {
     public UserDataException(string message)
         : base(message)
@@ -22,10 +22,6 @@ public sealed class UserDataException : Exception
         SourceName = sourceName;
         Line = line;
         Column = column;
-    }
-
-    public UserDataException()
-    {
     }
 
     /// <summary>The template the error is in, when it is in one.</summary>

@@ -7,7 +7,7 @@ namespace Drover.Hcloud;
 /// Any non-2xx answer of the API. Filter on <see cref="Code"/>:
 /// <c>catch (HcloudApiException e) when (e.Code == ErrorCode.Conflict)</c>.
 /// </summary>
-public sealed class HcloudApiException : Exception
+public sealed class HcloudApiException : Drover.Core.DroverException
 {
     public HcloudApiException(string code, string apiMessage, ErrorDetails? details, HttpStatusCode statusCode,
         string? correlationId, string method, string path)

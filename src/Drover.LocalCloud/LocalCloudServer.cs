@@ -46,9 +46,7 @@ public static class LocalCloudServer
         if (readyFile is not null)
         {
             var ready = new ReadyInfo { Pid = Environment.ProcessId, Endpoint = endpoint.ToString(), StateDirectory = options.StateDirectory };
-            var temp = readyFile + ".tmp";
-            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(ready, ReadyJsonContext.Default.ReadyInfo), cancellationToken);
-            File.Move(temp, readyFile, overwrite: true);
+            Drover.Core.Files.AtomicFile.WriteAllText(readyFile, JsonSerializer.Serialize(ready, ReadyJsonContext.Default.ReadyInfo));
         }
         await Console.Error.WriteLineAsync($"local cloud listening on {endpoint}");
         await app.WaitForShutdownAsync(cancellationToken);

@@ -1,7 +1,7 @@
+using Drover.Core.Ssh;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
-using Drover.Images.Upload;
 using Drover.Testing;
 using Xunit;
 
@@ -30,7 +30,7 @@ public sealed class RemoteHostFixture : IAsyncLifetime
         {
             return;
         }
-        Key = await SshKeyPair.GenerateAsync("fleet-remote-test", CancellationToken.None);
+        Key = await SshKeyPair.CreateAsync("fleet-remote-test");
         var client = Cloud.CreateClient();
         var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = "admin", PublicKey = Key.PublicKey });
         var created = await client.Servers.CreateAsync(new CreateServerRequest

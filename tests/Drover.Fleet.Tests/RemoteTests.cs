@@ -1,4 +1,5 @@
 using System.Text;
+using Drover.Core.Ssh;
 using Drover.Fleet.Config;
 using Drover.Fleet.Remote;
 using Shouldly;
@@ -28,11 +29,11 @@ public sealed class RemoteTests(RemoteHostFixture host) : IClassFixture<RemoteHo
             secrets_path: {secretsPath}
         """));
 
-    private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(HostConnection target, string command)
+    private async Task<(int Exit, string Stdout, string Stderr)> RunAsync(SshTarget target, string command)
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var exit = await RemoteRunner.RunAsync(target, command, null, stdout, stderr, host.KnownHosts, TestContext.Current.CancellationToken);
+        var exit = await OpenSsh.RunAsync(target, command, null, null, stdout, stderr, new SshOptions { KnownHostsFile = host.KnownHosts }, TestContext.Current.CancellationToken);
         return (exit, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
     }
 
@@ -64,7 +65,7 @@ public sealed class RemoteTests(RemoteHostFixture host) : IClassFixture<RemoteHo
               web9: {image: debian-12}
             """));
 
-        var e = await Should.ThrowAsync<InvalidOperationException>(() => TargetResolver.ResolveAsync(fleet, fleet.FindHost("web9")!, null, _ => Task.FromResult(host.Client()), cancellationToken: TestContext.Current.CancellationToken));
+        var e = await Should.ThrowAsync<FleetException>(() => TargetResolver.ResolveAsync(fleet, fleet.FindHost("web9")!, null, _ => Task.FromResult(host.Client()), cancellationToken: TestContext.Current.CancellationToken));
 
         e.Message.ShouldContain("drover bootstrap");
     }
@@ -78,7 +79,7 @@ public sealed class RemoteTests(RemoteHostFixture host) : IClassFixture<RemoteHo
         var web1 = fleet.FindHost("web1")!;
         _dir.WriteFile("secrets/web1/app.env.age", "age-encrypted-bytes-1");
         _dir.WriteFile("secrets/web1/tls/key.pem.age", "age-encrypted-bytes-2");
-        var target = HostConnection.Parse($"root@{host.Server.PublicNet.Ipv4!.Ip}", identityFile: host.Key.PrivateKeyFile);
+        var target = SshTarget.Parse($"root@{host.Server.PublicNet.Ipv4!.Ip}", identityFile: host.Key.PrivateKeyFile);
 
         var first = await SecretsSync.SyncAsync(fleet, web1, target, host.KnownHosts, TestContext.Current.CancellationToken);
 
@@ -109,7 +110,7 @@ public sealed class RemoteTests(RemoteHostFixture host) : IClassFixture<RemoteHo
         var fleet = Fleet("true", remote);
         var web1 = fleet.FindHost("web1")!;
         _dir.WriteFile("secrets/web1/app.env.age", "good");
-        var target = HostConnection.Parse($"root@{host.Server.PublicNet.Ipv4!.Ip}", identityFile: host.Key.PrivateKeyFile);
+        var target = SshTarget.Parse($"root@{host.Server.PublicNet.Ipv4!.Ip}", identityFile: host.Key.PrivateKeyFile);
         await SecretsSync.SyncAsync(fleet, web1, target, host.KnownHosts, TestContext.Current.CancellationToken);
 
         // A manifest that does not match what is sent: the host must refuse before swapping.
@@ -121,7 +122,7 @@ public sealed class RemoteTests(RemoteHostFixture host) : IClassFixture<RemoteHo
         tar.Position = 0;
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var exit = await RemoteRunner.RunAsync(target, "sh -c " + SecretsSync.ShellQuote(script), tar, stdout, stderr, host.KnownHosts, TestContext.Current.CancellationToken);
+        var exit = await OpenSsh.RunAsync(target, "sh -c " + Drover.Core.Text.ShellQuote.Quote(script), tar, null, stdout, stderr, new SshOptions { KnownHostsFile = host.KnownHosts }, TestContext.Current.CancellationToken);
 
         exit.ShouldBe(65, Encoding.UTF8.GetString(stderr.ToArray()));
         var (_, content, _) = await RunAsync(target, $"cat {remote}/app.env.age; echo; ls -A {Path.GetDirectoryName(remote)}");

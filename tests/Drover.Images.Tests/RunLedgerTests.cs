@@ -3,6 +3,7 @@ using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
 using Drover.Images.Catalog;
 using Drover.Images.Runs;
+using Drover.Images.Upload;
 using Drover.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shouldly;
@@ -109,7 +110,7 @@ public sealed class RunLedgerTests : IDisposable
 
         // Act
         var items = await cleaner.CleanupAsync(null, TimeSpan.FromHours(1), dryRun: false, Ct);
-        var refused = await Should.ThrowAsync<InvalidOperationException>(() => cleaner.CleanupAsync("live", TimeSpan.FromHours(1), dryRun: false, Ct));
+        var refused = await Should.ThrowAsync<UploadException>(() => cleaner.CleanupAsync("live", TimeSpan.FromHours(1), dryRun: false, Ct));
 
         // Assert
         items.Select(i => (i.Name, i.Run)).ShouldBe([("s-killed", "killed"), ("k-killed", "killed")]);

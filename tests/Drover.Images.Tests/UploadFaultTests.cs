@@ -1,8 +1,8 @@
 using System.Text.Json;
+using Drover.Core.Ssh;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
-using Drover.Images.Remote;
 using Drover.Images.Upload;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shouldly;

@@ -59,7 +59,7 @@ internal static class BootstrapCommand
             // A replaced server's host key is gone with it: forget it, so that SSH trusts whatever answers there next.
             var replaced = plan.Hosts.Where(h => h.Change == HostChange.Replace && h.Existing is not null)
                 .SelectMany(h => new[] { h.Existing!.PublicNet.Ipv4?.Ip, h.Existing.PublicNet.Ipv6?.Ip }).OfType<string>().ToList();
-            Drover.Fleet.Remote.KnownHosts.Forget(env.Paths.KnownHostsFile, replaced);
+            Drover.Core.Ssh.KnownHosts.Forget(env.Paths.KnownHostsFile, replaced);
             if (json)
             {
                 WriteJson(env.IO.Out, ResultJson(plan, result));

@@ -24,16 +24,7 @@ internal static class CleanupCommand
         {
             var age = Parsing.Duration("--older-than", parse.GetValue(olderThan)!);
             var (client, runs) = await env.Connector.ConnectWithRunsAsync(parse.GetValue(Common.Context), ct);
-            IReadOnlyList<CleanupItem> items;
-            try
-            {
-                items = await new TemporaryResourceCleaner(client, env.Logging.CreateLogger("cleanup"), ledger: runs).CleanupAsync(parse.GetValue(run), age, parse.GetValue(dryRun), ct);
-            }
-            catch (InvalidOperationException e)
-            {
-                await env.IO.Error.WriteLineAsync($"error: {e.Message}");
-                return Common.Failure;
-            }
+            var items = await new TemporaryResourceCleaner(client, env.Logging.CreateLogger("cleanup"), ledger: runs).CleanupAsync(parse.GetValue(run), age, parse.GetValue(dryRun), ct);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 env.IO.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(items, CleanupJson.Default.IReadOnlyListCleanupItem));

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Drover.Cli.Output;
-using Drover.Hcloud;
 using Drover.Hcloud.Labels;
 
 namespace Drover.Cli.Commands;
@@ -8,8 +7,8 @@ namespace Drover.Cli.Commands;
 /// <summary>Options shared by commands, and the handler wrapper that maps failures to messages and exit codes.</summary>
 internal static class Common
 {
-    /// <summary>Exit codes: 0 ok, 1 failure, 2 usage, 130 interrupted.</summary>
-    public const int Ok = 0, Failure = 1, Usage = 2, Interrupted = 130;
+    /// <summary>Exit codes (see <see cref="ErrorReport"/>).</summary>
+    public const int Ok = ErrorReport.Ok, Failure = ErrorReport.Failure, Usage = ErrorReport.Usage, Interrupted = ErrorReport.Interrupted;
 
     public static readonly Option<string?> Context = new("--context")
     {
@@ -57,48 +56,18 @@ internal static class Common
             {
                 return await body(parse, ct);
             }
-            catch (Fleet.Config.FleetConfigException e)
-            {
-                foreach (var line in e.Diagnostics.Count > 0 ? e.Diagnostics.Select(d => d.ToString()) : [e.Message])
-                {
-                    await err.WriteLineAsync($"error: {line}");
-                }
-                return Failure;
-            }
-            catch (UsageException e)
-            {
-                await err.WriteLineAsync($"error: {e.Message}");
-                return Usage;
-            }
-            catch (HcloudApiException e)
-            {
-                await err.WriteLineAsync($"error: {e.Message}");
-                return Failure;
-            }
-            catch (ActionFailedException e)
-            {
-                await err.WriteLineAsync($"error: {e.Message}");
-                return Failure;
-            }
-            catch (HttpRequestException e)
-            {
-                await err.WriteLineAsync($"error: cannot reach the API: {e.Message}");
-                return Failure;
-            }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 await err.WriteLineAsync("interrupted");
                 return Interrupted;
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (ErrorReport.Describe(e) is { } report)
             {
-                await err.WriteLineAsync($"error: {e.Message}");
-                return Usage;
-            }
-            catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or System.Text.Json.JsonException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
-            {
-                await err.WriteLineAsync($"error: {e.Message}");
-                return Failure;
+                foreach (var line in report.Lines)
+                {
+                    await err.WriteLineAsync($"error: {line}");
+                }
+                return report.ExitCode;
             }
         });
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Drover.Cli.Output;
@@ -173,7 +172,7 @@ internal static class HostCommands
                 await env.IO.Error.WriteLineAsync($"{path}: host {host} already has these settings");
                 return Common.Ok;
             }
-            await WriteAtomicallyAsync(path, after, ct);
+            Drover.Core.Files.AtomicFile.WriteAllText(path, after);
             var updated = FleetLoader.Parse(after, path).FindHost(host)!;
             await env.IO.Out.WriteLineAsync($"{path}: host {host}: image {ImageText(fleet, updated.Image)}, server type {updated.ServerType}, location {updated.Location}");
             return Common.Ok;
@@ -223,27 +222,6 @@ internal static class HostCommands
             result[k] = v;
         }
         return result;
-    }
-
-    /// <summary>Writes through a temporary file in the same directory and a rename, keeping the file's mode.</summary>
-    private static async Task WriteAtomicallyAsync(string path, string text, CancellationToken ct)
-    {
-        var full = Path.GetFullPath(path);
-        if (new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target)
-        {
-            full = target.FullName;
-        }
-        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            await File.WriteAllTextAsync(tmp, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), ct);
-            File.SetUnixFileMode(tmp, File.GetUnixFileMode(full));
-            File.Move(tmp, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(tmp);
-        }
     }
 
     private static string ImageText(FleetFile fleet, ImageSpec image)

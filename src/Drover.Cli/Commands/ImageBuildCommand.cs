@@ -56,50 +56,32 @@ internal static class ImageBuildCommand
                 }
             }
             var progress = new Progress(env.IO.Error);
-            BuildResult result;
-            try
-            {
-                result = parse.GetValue(builder) == "nix"
-                    ? await new NixBuilder().BuildAsync(new NixBuildOptions
-                    {
-                        Host = hostName ?? throw new UsageException("--builder nix needs --host (the flake builds packages.SYSTEM.HOST-image)"),
-                        FlakeDirectory = parse.GetValue(flake)!,
-                        System = parse.GetValue(system)!,
-                        OutputDirectory = parse.GetValue(outputDir)!,
-                        Name = parse.GetValue(name),
-                        Labels = extraLabels,
-                        SearchPath = env.IO.Env("PATH"),
-                    }, progress, ct)
-                    : await new DebianBuilder().BuildAsync(new DebianBuildOptions
-                    {
-                        Name = parse.GetValue(name) ?? hostName ?? "debian-" + parse.GetValue(suite),
-                        Suite = parse.GetValue(suite)!,
-                        Mirror = parse.GetValue(mirror),
-                        Packages = parse.GetValue(packages) ?? [],
-                        AgentPath = parse.GetValue(agent) ?? DefaultAgent,
-                        OutputDirectory = parse.GetValue(outputDir)!,
-                        Labels = extraLabels,
-                        CacheDirectory = parse.GetValue(cacheDir),
-                        NoCache = parse.GetValue(noCache),
-                        RootSizeMiB = parse.GetValue(rootSize),
-                        Compression = parse.GetValue(compress) == "zstd" ? ImageCompression.Zstd : ImageCompression.None,
-                        ExtraFiles = [.. (parse.GetValue(addFile) ?? []).Select(ExtraFile.Parse)],
-                    }, progress, ct);
-            }
-            catch (SecretsFoundException e)
-            {
-                await env.IO.Error.WriteLineAsync($"error: the image contains secrets ({e.Findings.Count}); nothing was written:");
-                foreach (var f in e.Findings)
+            var result = parse.GetValue(builder) == "nix"
+                ? await new NixBuilder().BuildAsync(new NixBuildOptions
                 {
-                    await env.IO.Error.WriteLineAsync($"  {f.Path}: {f.Kind}: {f.Detail}");
-                }
-                return Common.Failure;
-            }
-            catch (ImageBuildException e)
-            {
-                await env.IO.Error.WriteLineAsync($"error: build failed: {e.Message}");
-                return Common.Failure;
-            }
+                    Host = hostName ?? throw new UsageException("--builder nix needs --host (the flake builds packages.SYSTEM.HOST-image)"),
+                    FlakeDirectory = parse.GetValue(flake)!,
+                    System = parse.GetValue(system)!,
+                    OutputDirectory = parse.GetValue(outputDir)!,
+                    Name = parse.GetValue(name),
+                    Labels = extraLabels,
+                    SearchPath = env.IO.Env("PATH"),
+                }, progress, ct)
+                : await new DebianBuilder().BuildAsync(new DebianBuildOptions
+                {
+                    Name = parse.GetValue(name) ?? hostName ?? "debian-" + parse.GetValue(suite),
+                    Suite = parse.GetValue(suite)!,
+                    Mirror = parse.GetValue(mirror),
+                    Packages = parse.GetValue(packages) ?? [],
+                    AgentPath = parse.GetValue(agent) ?? DefaultAgent,
+                    OutputDirectory = parse.GetValue(outputDir)!,
+                    Labels = extraLabels,
+                    CacheDirectory = parse.GetValue(cacheDir),
+                    NoCache = parse.GetValue(noCache),
+                    RootSizeMiB = parse.GetValue(rootSize),
+                    Compression = parse.GetValue(compress) == "zstd" ? ImageCompression.Zstd : ImageCompression.None,
+                    ExtraFiles = [.. (parse.GetValue(addFile) ?? []).Select(ExtraFile.Parse)],
+                }, progress, ct);
             Print(env, result, parse.GetValue(output));
             return Common.Ok;
         });

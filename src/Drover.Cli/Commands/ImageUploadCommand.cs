@@ -84,13 +84,10 @@ internal static class ImageUploadCommand
             {
                 result = await uploader.UploadAsync(options, progress, ct);
             }
-            catch (Exception e) when (e is UploadException or ArgumentException or FileNotFoundException or Images.Remote.RemoteShellException)
+            finally
             {
                 progress.EndLine();
-                await env.IO.Error.WriteLineAsync($"error: upload failed: {e.Message}");
-                return Common.Failure;
             }
-            progress.EndLine();
             if (result.Skipped)
             {
                 await env.IO.Error.WriteLineAsync($"snapshot {result.Snapshot.Id} already holds this image (sha256 {result.Sha256}); nothing uploaded (--force uploads anyway)");

@@ -52,13 +52,10 @@ internal static class ImageWriteCommand
             {
                 await new ImageUploader(client, env.Logging.CreateLogger<ImageUploader>(), runs: runs).WriteToServerAsync(target.Id, options, progress, ct);
             }
-            catch (Exception e) when (e is UploadException or ArgumentException or FileNotFoundException or Images.Remote.RemoteShellException)
+            finally
             {
                 progress.EndLine();
-                await env.IO.Error.WriteLineAsync($"error: write failed: {e.Message}");
-                return Common.Failure;
             }
-            progress.EndLine();
             await env.IO.Error.WriteLineAsync($"server {target.Name} now boots the written image");
             return Common.Ok;
         });

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Drover.Core.Ssh;
 using Drover.Fleet.Config;
-using Drover.Images.Upload;
 
 namespace Drover.Cli.Commands;
 
@@ -34,12 +34,7 @@ internal static class InitCommand
             Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
             if (!File.Exists(keyPath))
             {
-                using (var pair = await SshKeyPair.GenerateAsync("drover-fleet", ct))
-                {
-                    File.Copy(pair.PrivateKeyFile, keyPath);
-                    File.SetUnixFileMode(keyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-                    await File.WriteAllTextAsync(keyPath + ".pub", pair.PublicKey + "\n", ct);
-                }
+                await SshKeygen.GenerateAsync(keyPath, "drover-fleet", ct);
                 await env.IO.Error.WriteLineAsync($"generated {Path.GetRelativePath(root, keyPath)} and {Path.GetRelativePath(root, keyPath)}.pub");
             }
             if (!File.Exists(templatePath) || parse.GetValue(force))

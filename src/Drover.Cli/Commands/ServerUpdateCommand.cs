@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Drover.Core.Ssh;
 using Drover.Fleet.Config;
 using Drover.Fleet.Remote;
 
@@ -42,8 +43,8 @@ internal static class ServerUpdateCommand
             await env.IO.Error.WriteLineAsync($"==> {spec.Name}: {converge} (on {connection})");
             await using var stdout = new TextWriterStream(env.IO.Out);
             await using var stderr = new TextWriterStream(env.IO.Error);
-            var exit = await RemoteRunner.RunAsync(connection, converge, null, stdout, stderr, env.Paths.KnownHostsFile, ct);
-            if (exit == RemoteRunner.SshFailure)
+            var exit = await OpenSsh.RunAsync(connection, converge, null, null, stdout, stderr, new SshOptions { KnownHostsFile = env.Paths.KnownHostsFile }, ct);
+            if (exit == OpenSsh.ConnectionFailed)
             {
                 await env.IO.Error.WriteLineAsync($"error: SSH to {connection} failed (exit 255)");
                 return Common.Failure;

@@ -23,7 +23,7 @@ internal static class TalosCommands
         var file = new Argument<string>("file") { Description = "Schematic file (YAML or JSON), as POSTed to the factory's /schematics" };
         var output = Common.Output();
         var command = new Command("schematic", "Print the schematic ID the Image Factory gives FILE (json: the ID and the canonical YAML it hashes)") { file, output };
-        SetHandler(command, env, async parse =>
+        Common.SetHandler(command, env, async (parse, _) =>
         {
             var schematic = TalosSchematic.Load(parse.GetValue(file)!);
             if (parse.GetValue(output) == OutputFormat.Json)
@@ -78,7 +78,7 @@ internal static class TalosCommands
         var output = Common.Output();
         var command = new Command("image", "Print the factory URL of the hcloud image, and the labels and description its snapshot gets") { output };
         options.AddTo(command);
-        SetHandler(command, env, async parse =>
+        Common.SetHandler(command, env, async (parse, _) =>
         {
             var image = options.Resolve(parse);
             if (parse.GetValue(output) == OutputFormat.Json)
@@ -105,7 +105,7 @@ internal static class TalosCommands
             """)
         { outputDir };
         options.AddTo(command);
-        SetHandler(command, env, async parse =>
+        Common.SetHandler(command, env, async (parse, _) =>
         {
             var image = options.Resolve(parse);
             var path = TalosBuild.Write(image, parse.GetValue(outputDir)!);
@@ -115,21 +115,6 @@ internal static class TalosCommands
         });
         return command;
     }
-
-    /// <summary>Like <see cref="Common.SetHandler"/>, and a bad schematic file is a failure (exit 1) naming file:line:column.</summary>
-    private static void SetHandler(Command command, CliEnv env, Func<ParseResult, Task<int>> body)
-        => Common.SetHandler(command, env, async (parse, _) =>
-        {
-            try
-            {
-                return await body(parse);
-            }
-            catch (TalosSchematicException e)
-            {
-                await env.IO.Error.WriteLineAsync($"error: {e.Message}");
-                return Common.Failure;
-            }
-        });
 }
 
 internal sealed record SchematicJson(string Id, string Canonical);

@@ -48,16 +48,8 @@ public sealed class ContextStore(string path)
     public void Save(DroverConfig config)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        var temp = FilePath + ".tmp";
         // Created 0600 from the start: the file holds API tokens.
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite };
-        File.Delete(temp);
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(JsonSerializer.Serialize(config, ConfigJsonContext.Default.DroverConfig));
-        }
-        File.Move(temp, FilePath, overwrite: true);
+        Drover.Core.Files.AtomicFile.WriteAllText(FilePath, JsonSerializer.Serialize(config, ConfigJsonContext.Default.DroverConfig), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 }
 

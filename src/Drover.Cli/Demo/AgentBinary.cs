@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Drover.Core.Processes;
 
 namespace Drover.Cli.Demo;
 
@@ -28,43 +28,24 @@ internal static class AgentBinary
         await io.Error.WriteLineAsync(stale is null
             ? "    publishing drover-agent (self-contained, trimmed, single file; once)"
             : $"    publishing drover-agent again: {Path.GetRelativePath(repo, stale)} is newer than {RelativePath}");
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(repo, "scripts", "publish-agent"));
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run scripts/publish-agent");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await using (cancellationToken.Register(() =>
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-        }))
-        {
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-        cancellationToken.ThrowIfCancellationRequested();
-        if (process.ExitCode != 0 || !File.Exists(path))
-        {
-            throw new InvalidOperationException($"scripts/publish-agent failed (exit {process.ExitCode}): {(await stderr).Trim()} {(await stdout).Trim()}");
-        }
-        return path;
+        var result = await ProcessRunner.RunAsync("bash", [Path.Combine(repo, "scripts", "publish-agent")], new ProcessOptions { WorkingDirectory = repo }, cancellationToken);
+        result.EnsureSuccess();
+        return File.Exists(path) ? path : throw new InvalidOperationException($"scripts/publish-agent did not make {path}: {result.Message}");
     }
+
+    private static readonly string[] _sourceProjects = ["Drover.Agent", "Drover.Core"];
 
     /// <summary>A file of the agent's sources changed after <paramref name="published"/>, or null.</summary>
     private static string? NewerSource(string repo, DateTime published)
     {
-        var sources = Path.Combine(repo, "src", "Drover.Agent");
-        return Directory.Exists(sources)
-            ? Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories)
-                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                    && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-                .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > published)
-            : null;
+        // The agent's own sources and those of the one project it uses.
+        return _sourceProjects
+            .Select(project => Path.Combine(repo, "src", project))
+            .Where(Directory.Exists)
+            .SelectMany(sources => Directory.EnumerateFiles(sources, "*", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > published);
     }
 
     /// <summary>The source tree this build came from: the nearest parent of the binary holding Drover.slnx.</summary>

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Drover.Fleet.Remote;
+using Drover.Core.Ssh;
 
 namespace Drover.Cli.Demo;
 
@@ -18,7 +18,7 @@ internal static class FirstBootWatcher
     /// With <paramref name="instanceId"/>, a status.json of another instance (a disk from a snapshot of another server,
     /// before this server's agent has run) is not the answer: the wait goes on.
     /// </remarks>
-    public static async Task<FirstBootReport> WaitAsync(HostConnection host, string knownHosts, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken,
+    public static async Task<FirstBootReport> WaitAsync(SshTarget host, string knownHosts, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken,
         Func<CancellationToken, Task<string?>>? serialMarkers = null, long? instanceId = null)
     {
         var started = time.GetTimestamp();
@@ -27,7 +27,7 @@ internal static class FirstBootWatcher
         {
             using var stdout = new MemoryStream();
             using var stderr = new MemoryStream();
-            var exit = await RemoteRunner.RunAsync(host, "hostname; cat /var/lib/drover/status.json", null, stdout, stderr, knownHosts, cancellationToken);
+            var exit = await OpenSsh.RunAsync(host, "hostname; cat /var/lib/drover/status.json", null, null, stdout, stderr, new SshOptions { KnownHostsFile = knownHosts }, cancellationToken);
             var text = Encoding.UTF8.GetString(stdout.ToArray());
             if (exit == 0)
             {
@@ -55,7 +55,7 @@ internal static class FirstBootWatcher
             if (last.Contains("Host key verification failed", StringComparison.Ordinal))
             {
                 // Waiting cannot help: another host key for this address is on record.
-                throw new InvalidOperationException($"{host}: the host key differs from the one recorded for {host.Address} in {knownHosts} (remove that entry if the server was replaced): {last}");
+                throw new InvalidOperationException($"{host}: the host key differs from the one recorded for {host.Host} in {knownHosts} (remove that entry if the server was replaced): {last}");
             }
             if (serialMarkers is not null && await serialMarkers(cancellationToken) is { } markers
                 && markers.Split('\n').FirstOrDefault(l => l.StartsWith("DROVER-AGENT status=error", StringComparison.Ordinal)) is { } failure)

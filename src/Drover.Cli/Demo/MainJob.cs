@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Drover.Cli.Output;
+using Drover.Core.Ssh;
 using Drover.Fleet.Bootstrap;
 using Drover.Fleet.Config;
 using Drover.Fleet.Remote;
@@ -80,7 +81,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
             {
                 var waits = applied.Hosts.Select(async h =>
                 {
-                    var target = new HostConnection("root", h.Server!.PublicNet.Ipv4!.Ip, 22, identity);
+                    var target = new SshTarget("root", h.Server!.PublicNet.Ipv4!.Ip, 22, identity);
                     var report = await WaitForFirstBootAsync(target, h.Server.Id, ct);
                     await Err.WriteLineAsync($"    {h.Host}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s (boot to login {report.Waited.TotalSeconds:0} s)");
                     return (Host: h.Host, Server: h.Server!, Report: report);
@@ -98,7 +99,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
             if (clone)
             {
                 var (first, firstServer, _) = reports[0];
-                var firstTarget = new HostConnection("root", firstServer.PublicNet.Ipv4!.Ip, 22, identity);
+                var firstTarget = new SshTarget("root", firstServer.PublicNet.Ipv4!.Ip, 22, identity);
                 var oldKey = await ReadAsync(firstTarget, "cat /etc/ssh/ssh_host_ed25519_key.pub", ct);
                 cloneSnapshot = await Step($"shut {first} down and snapshot it, converged (its disk carries the agent's marker and host keys)", async () =>
                 {
@@ -122,7 +123,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
                     {
                         throw new InvalidOperationException($"{CloneHost}: {server.Error}");
                     }
-                    var target = new HostConnection("root", server.Server!.PublicNet.Ipv4!.Ip, 22, identity);
+                    var target = new SshTarget("root", server.Server!.PublicNet.Ipv4!.Ip, 22, identity);
                     var report = await WaitForFirstBootAsync(target, server.Server.Id, ct);
                     var newKey = await ReadAsync(target, "cat /etc/ssh/ssh_host_ed25519_key.pub", ct);
                     await Err.WriteLineAsync($"    {CloneHost}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s; host key {(newKey == oldKey ? "SHARED with " + first : "new")}");
@@ -159,11 +160,11 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
     }
 
     /// <summary>Runs a command over SSH and returns its trimmed output (it must succeed).</summary>
-    private async Task<string> ReadAsync(HostConnection target, string command, CancellationToken ct)
+    private async Task<string> ReadAsync(SshTarget target, string command, CancellationToken ct)
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var exit = await RemoteRunner.RunAsync(target, command, null, stdout, stderr, env.Paths.KnownHostsFile, ct);
+        var exit = await OpenSsh.RunAsync(target, command, null, null, stdout, stderr, new SshOptions { KnownHostsFile = env.Paths.KnownHostsFile }, ct);
         return exit == 0
             ? System.Text.Encoding.UTF8.GetString(stdout.ToArray()).Trim()
             : throw new InvalidOperationException($"{target}: '{command}' exited with {exit}: {System.Text.Encoding.UTF8.GetString(stderr.ToArray()).Trim()}");
@@ -174,7 +175,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
     /// Waits for a server's first boot over SSH (8 minutes); when the agent fails or the wait runs out, the error carries
     /// the end of the server's serial console and what the local cloud knows of its QEMU, so that it explains itself.
     /// </summary>
-    private async Task<FirstBootReport> WaitForFirstBootAsync(HostConnection target, long serverId, CancellationToken ct)
+    private async Task<FirstBootReport> WaitForFirstBootAsync(SshTarget target, long serverId, CancellationToken ct)
     {
         try
         {
@@ -232,17 +233,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
         var key = Path.Combine(workDirectory, "id_ed25519");
         if (!File.Exists(key))
         {
-            var start = new ProcessStartInfo("ssh-keygen") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { "-q", "-t", "ed25519", "-N", "", "-C", "drover-demo", "-f", key })
-            {
-                start.ArgumentList.Add(a);
-            }
-            using var p = Process.Start(start)!;
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-            {
-                throw new InvalidOperationException("ssh-keygen failed: " + p.StandardError.ReadToEnd());
-            }
+            SshKeygen.GenerateAsync(key, "drover-demo").GetAwaiter().GetResult();
         }
         var path = Path.Combine(workDirectory, "drover.yaml");
         File.WriteAllText(path, $"""

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Drover.Core.Files;
+using Drover.Core.Processes;
 using Drover.LocalCloud;
 using Drover.LocalCloud.Machines;
 
@@ -122,30 +124,20 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         var readyFile = Path.Combine(Dir, $"ready-{Environment.ProcessId}.json");
         File.Delete(readyFile);
         var (file, args) = SelfCommand();
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        // setsid: the server outlives this command and its terminal; output goes to the log, not to our pipes.
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("if command -v setsid >/dev/null; then exec setsid \"$@\"; else exec \"$@\"; fi >>\"$DROVER_LOCAL_LOG\" 2>&1 </dev/null &");
-        start.ArgumentList.Add("sh");
-        start.ArgumentList.Add(file);
-        foreach (var a in args.Concat(["local", "serve", "--state-dir", StateDir, "--ready-file", readyFile, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            start.ArgumentList.Add(a);
-        }
         // The server runs in the environment this command was given (its HOME, TMPDIR and PATH), not this process's.
+        var environment = new Dictionary<string, string?> { ["DROVER_LOCAL_TOKEN"] = token, ["DROVER_LOCAL_LOG"] = LogFile };
         foreach (var name in new[] { "HOME", "TMPDIR", "PATH" })
         {
             if (io.Env(name) is { } value)
             {
-                start.Environment[name] = value;
+                environment[name] = value;
             }
         }
-        start.Environment["DROVER_LOCAL_TOKEN"] = token;
-        start.Environment["DROVER_LOCAL_LOG"] = LogFile;
-        using (var shell = Process.Start(start) ?? throw new InvalidOperationException("could not start /bin/sh"))
-        {
-            await shell.WaitForExitAsync(cancellationToken);
-        }
+        // setsid: the server outlives this command and its terminal; output goes to the log, not to our pipes.
+        await ProcessRunner.CheckAsync("/bin/sh", [
+            "-c", "if command -v setsid >/dev/null; then exec setsid \"$@\"; else exec \"$@\"; fi >>\"$DROVER_LOCAL_LOG\" 2>&1 </dev/null &", "sh",
+            file, .. args, "local", "serve", "--state-dir", StateDir, "--ready-file", readyFile, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new ProcessOptions { Environment = environment }, cancellationToken);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < _startTimeout)
         {
@@ -153,9 +145,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             {
                 var ready = JsonSerializer.Deserialize(await File.ReadAllTextAsync(readyFile, cancellationToken), ReadyJsonContext.Default.ReadyInfo)!;
                 var info = new LocalInfo { Pid = ready.Pid, Endpoint = ready.Endpoint };
-                var temp = $"{InfoFile}.{Environment.ProcessId}.tmp";
-                await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(info, LocalJsonContext.Default.LocalInfo), cancellationToken);
-                File.Move(temp, InfoFile, overwrite: true);
+                AtomicFile.WriteAllText(InfoFile, JsonSerializer.Serialize(info, LocalJsonContext.Default.LocalInfo));
                 File.Delete(readyFile);
                 var status = await StatusAsync(cancellationToken);
                 if (status.Running)
@@ -165,7 +155,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, cancellationToken);
         }
-        throw new InvalidOperationException($"the local cloud did not start within {_startTimeout.TotalSeconds:0} s; see {LogFile}");
+        throw new LocalCloudException($"the local cloud did not start within {_startTimeout.TotalSeconds:0} s; see {LogFile}");
     }
 
     /// <summary>An exclusive lock on this local cloud's directory (flock through FileShare.None), waited for.</summary>
@@ -307,7 +297,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         var self = io.Env("DROVER_SELF");
         if (self is null)
         {
-            var process = System.Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program this is");
+            var process = System.Environment.ProcessPath ?? throw new LocalCloudException("cannot tell which program this is");
             if (Path.GetFileNameWithoutExtension(process) != "dotnet")
             {
                 return (process, []);
@@ -337,13 +327,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
     private static async Task SignalAsync(int pid, string signal, CancellationToken cancellationToken)
     {
         // The shell's builtin kill: minimal systems may lack procps' kill binary.
-        var kill = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var a in new[] { "-c", "kill -s \"$1\" \"$2\"", "sh", signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            kill.ArgumentList.Add(a);
-        }
-        using var p = Process.Start(kill)!;
-        await p.WaitForExitAsync(cancellationToken);
+        await ProcessRunner.RunAsync("/bin/sh", ["-c", "kill -s \"$1\" \"$2\"", "sh", signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], cancellationToken: cancellationToken);
     }
 
     private static async Task<ControlStatus?> ProbeAsync(string endpoint, string? token, CancellationToken cancellationToken)

@@ -354,7 +354,7 @@ public sealed class FleetApplier
                     ids.Add(raced.Id);
                     continue;
                 }
-                throw new InvalidOperationException(
+                throw new FleetException(
                     $"the SSH key name '{key.Spec.Name}' is taken in the project by a different key; rename it in {plan.Fleet.Path} (defaults.ssh_keys)", e);
             }
         }

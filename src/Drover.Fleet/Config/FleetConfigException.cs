@@ -8,7 +8,7 @@ public sealed record FleetDiagnostic(SourceLocation? Location, string Field, str
 }
 
 /// <summary>A fleet file was refused. Carries every problem found, not only the first.</summary>
-public sealed class FleetConfigException : Exception
+public sealed class FleetConfigException : Drover.Core.DroverException
 {
     public FleetConfigException(IReadOnlyList<FleetDiagnostic> diagnostics)
         : base(string.Join(Environment.NewLine, diagnostics.Select(d => d.ToString())))
@@ -18,11 +18,6 @@ public sealed class FleetConfigException : Exception
 
     public FleetConfigException(FleetDiagnostic diagnostic)
         : this([diagnostic])
-    {
-    }
-
-    public FleetConfigException()
-        : this([])
     {
     }
 
@@ -39,4 +34,7 @@ public sealed class FleetConfigException : Exception
     }
 
     public IReadOnlyList<FleetDiagnostic> Diagnostics { get; }
+
+    /// <summary>One line per problem.</summary>
+    public override IReadOnlyList<string> Lines => Diagnostics.Count > 0 ? [.. Diagnostics.Select(d => d.ToString())] : [Message];
 }

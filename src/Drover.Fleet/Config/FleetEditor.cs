@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
+using Drover.Core.Text;
 using YamlDotNet.Core;
 using K = Drover.Fleet.Config.FleetKeys;
 
@@ -17,7 +17,7 @@ namespace Drover.Fleet.Config;
 /// refused. A host the file does not have is added at the end of <c>hosts:</c> and needs an image. The result is checked
 /// with <see cref="FleetLoader.Parse"/>; an edit that would make the file invalid throws and changes nothing.
 /// </remarks>
-public static partial class FleetEditor
+public static class FleetEditor
 {
     /// <summary>Applies <paramref name="changes"/> to host <paramref name="host"/> of the fleet file text; returns the new text.</summary>
     /// <exception cref="FleetConfigException">The file, or the file after the edit, is not a valid fleet file.</exception>
@@ -309,17 +309,9 @@ public static partial class FleetEditor
     private static string Render(string value, ScalarStyle? style = null)
         => style is ScalarStyle.DoubleQuoted or ScalarStyle.SingleQuoted ? Restyle(Render(value), style.Value) : IsPlainSafe(value) ? value : Quote(value);
 
-    private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    private static string Quote(string value) => YamlQuote.DoubleQuote(value);
 
-    private static bool IsPlainSafe(string value)
-        => PlainPattern().IsMatch(value) && !NumberPattern().IsMatch(value)
-            && value.ToLowerInvariant() is not ("true" or "false" or "yes" or "no" or "on" or "off" or "null" or "y" or "n");
-
-    [GeneratedRegex("^[A-Za-z0-9_./@][A-Za-z0-9_./@+=:-]*$")]
-    private static partial Regex PlainPattern();
-
-    [GeneratedRegex(@"^[-+]?(\d[\d_]*(\.\d*)?([eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|\.\d+)$")]
-    private static partial Regex NumberPattern();
+    private static bool IsPlainSafe(string value) => YamlQuote.IsPlainSafe(value);
 
     /// <summary>The index of the ':' after a block mapping key.</summary>
     private static int Colon(string text, YamlScalar key)

@@ -1,6 +1,8 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
+using Drover.Core.Ssh;
+using Drover.Core.Text;
 using Drover.Fleet.Config;
 
 namespace Drover.Fleet.Remote;
@@ -12,7 +14,7 @@ public sealed record SecretFile(string RelativePath, long Size, string Sha256);
 public sealed record SecretsSyncResult(string Host, string Target, string RemotePath, IReadOnlyList<SecretFile> Files, string BundleSha256);
 
 /// <summary>The remote side refused or failed the sync; nothing was swapped in.</summary>
-public sealed class SecretsSyncException(string message, int exitCode) : Exception(message)
+public sealed class SecretsSyncException(string message, int exitCode) : Drover.Core.DroverException(message)
 {
     public int ExitCode { get; } = exitCode;
 }
@@ -46,7 +48,7 @@ public static class SecretsSync
             var info = new FileInfo(path);
             if (info.LinkTarget is not null)
             {
-                throw new InvalidOperationException($"{path} is a symlink; a secrets bundle holds regular files only");
+                throw new FleetException($"{path} is a symlink; a secrets bundle holds regular files only");
             }
             if (Directory.Exists(path))
             {
@@ -55,14 +57,14 @@ public static class SecretsSync
             var relative = Path.GetRelativePath(directory, path).Replace('\\', '/');
             if (relative.Contains('\n', StringComparison.Ordinal) || relative.Contains('\'', StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"{path}: file names with quotes or newlines are not supported");
+                throw new FleetException($"{path}: file names with quotes or newlines are not supported");
             }
             using var stream = File.OpenRead(path);
             files.Add(new SecretFile(relative, info.Length, Convert.ToHexStringLower(SHA256.HashData(stream))));
         }
         if (files.Count == 0)
         {
-            throw new InvalidOperationException($"the secrets bundle {directory} is empty");
+            throw new FleetException($"the secrets bundle {directory} is empty");
         }
         files.Sort((a, b) => string.CompareOrdinal(a.RelativePath, b.RelativePath));
         return files;
@@ -149,7 +151,7 @@ public static class SecretsSync
     }
 
     /// <summary>Syncs the bundle; throws <see cref="SecretsSyncException"/> when the host refuses it.</summary>
-    public static async Task<SecretsSyncResult> SyncAsync(FleetFile fleet, HostSpec host, HostConnection target, string? knownHostsFile = null, CancellationToken cancellationToken = default)
+    public static async Task<SecretsSyncResult> SyncAsync(FleetFile fleet, HostSpec host, SshTarget target, string? knownHostsFile = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(target);
@@ -162,9 +164,9 @@ public static class SecretsSync
         tar.Position = 0;
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var exit = await RemoteRunner.RunAsync(target, "sh -c " + ShellQuote(script), tar, stdout, stderr, knownHostsFile, cancellationToken);
+        var exit = await OpenSsh.RunAsync(target, "sh -c " + ShellQuote.Quote(script), tar, null, stdout, stderr, new SshOptions { KnownHostsFile = knownHostsFile }, cancellationToken);
         var err = Encoding.UTF8.GetString(stderr.ToArray()).Trim();
-        if (exit == RemoteRunner.SshFailure)
+        if (exit == OpenSsh.ConnectionFailed)
         {
             throw new SecretsSyncException($"SSH to {target} failed: {err}", exit);
         }
@@ -174,7 +176,4 @@ public static class SecretsSync
         }
         return new SecretsSyncResult(host.Name, target.ToString(), host.SecretsPath, files, digest);
     }
-
-    /// <summary>Single-quotes a string for a POSIX shell.</summary>
-    public static string ShellQuote(string value) => "'" + (value ?? "").Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

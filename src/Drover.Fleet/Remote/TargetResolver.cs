@@ -1,3 +1,4 @@
+using Drover.Core.Ssh;
 using Drover.Fleet.Config;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
@@ -13,7 +14,7 @@ public static class TargetResolver
     /// fleet's server for the host is looked up by its <c>drover/fleet</c> and <c>drover/host</c> labels and reached
     /// as root at its public IPv4 (or IPv6). The key is the fleet's <c>identity_file</c>, if any.
     /// </summary>
-    public static async Task<HostConnection> ResolveAsync(FleetFile fleet, HostSpec host, string? overrideTarget, Func<CancellationToken, Task<HcloudClient>> client, int port = 22, CancellationToken cancellationToken = default)
+    public static async Task<SshTarget> ResolveAsync(FleetFile fleet, HostSpec host, string? overrideTarget, Func<CancellationToken, Task<HcloudClient>> client, int port = 22, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fleet);
         ArgumentNullException.ThrowIfNull(host);
@@ -21,7 +22,7 @@ public static class TargetResolver
         var identity = IdentityFile(fleet);
         if ((overrideTarget ?? host.TargetHost) is { } explicitTarget)
         {
-            return HostConnection.Parse(explicitTarget, port, identity);
+            return SshTarget.Parse(explicitTarget, port, identity);
         }
         var selector = LabelSelector.Parse($"{DroverLabels.Fleet}={fleet.Name},{DroverLabels.Host}={host.Name}");
         Server? server = null;
@@ -33,11 +34,11 @@ public static class TargetResolver
         }
         if (server is null)
         {
-            throw new InvalidOperationException($"host {host.Name} has no server in fleet '{fleet.Name}' (run 'drover bootstrap', or pass --target-host USER@ADDRESS)");
+            throw new FleetException($"host {host.Name} has no server in fleet '{fleet.Name}' (run 'drover bootstrap', or pass --target-host USER@ADDRESS)");
         }
         var address = server.PublicNet.Ipv4?.Ip ?? Ipv6Host(server.PublicNet.Ipv6?.Ip)
-            ?? throw new InvalidOperationException($"server {server.Name} ({server.Id}) has no public address; pass --target-host USER@ADDRESS");
-        return new HostConnection("root", address, port, identity);
+            ?? throw new FleetException($"server {server.Name} ({server.Id}) has no public address; pass --target-host USER@ADDRESS");
+        return new SshTarget("root", address, port, identity);
     }
 
     /// <summary>The fleet's private key for SSH, resolved against the fleet file's directory and <c>~</c>; null when unset.</summary>

@@ -2,7 +2,7 @@ namespace Drover.Hcloud.Labels;
 
 /// <summary>A label selector that does not parse, with the 0-based position of the problem.</summary>
 public sealed class LabelSelectorException(string selector, int position, string problem)
-    : FormatException($"invalid label selector '{selector}' at position {position + 1}: {problem}")
+    : Drover.Core.DroverException($"invalid label selector '{selector}' at position {position + 1}: {problem}")
 {
     public string Selector { get; } = selector;
 

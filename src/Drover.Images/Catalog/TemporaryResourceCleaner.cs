@@ -2,6 +2,7 @@ using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
 using Drover.Images.Runs;
+using Drover.Images.Upload;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Images.Catalog;
@@ -25,7 +26,7 @@ public sealed class TemporaryResourceCleaner(HcloudClient client, ILogger logger
     {
         if (run is not null && ledger?.IsAlive(run) == true)
         {
-            throw new InvalidOperationException($"run {run} is still running on this machine; its own cleanup removes what it made when it ends");
+            throw new UploadException("cleanup", $"run {run} is still running on this machine; its own cleanup removes what it made when it ends");
         }
         var dead = (ledger?.DeadRuns() ?? []).ToDictionary(r => r.Run, StringComparer.Ordinal);
         var cutoff = _time.GetUtcNow() - olderThan;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Drover.Core.Text;
 
 namespace Drover.Images.Rescue;
 
@@ -41,7 +42,7 @@ public static partial class RescueCommand
         }
 
         var source = options.Url is { } u
-            ? $"curl -fsSL --retry 3 --connect-timeout 20 {Quote(u.AbsoluteUri)} | "
+            ? $"curl -fsSL --retry 3 --connect-timeout 20 {ShellQuote.Quote(u.AbsoluteUri)} | "
             : options.WireCompression == ImageCompression.Zstd ? "zstd -dcq | " : "";
         var decompress = options.Compression == ImageCompression.None ? "" : " | " + ImageMagic.Decompressor(options.Compression);
         // Without compression a raw file is the disk content itself: one hash serves both.
@@ -163,6 +164,4 @@ public static partial class RescueCommand
 
         """;
 
-    /// <summary>Single-quotes a word for bash.</summary>
-    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }

@@ -1,7 +1,7 @@
 namespace Drover.Images.Talos;
 
 /// <summary>A schematic file that the Image Factory would refuse: names the file, line, column and field.</summary>
-public sealed class TalosSchematicException : FormatException
+public sealed class TalosSchematicException : Drover.Core.DroverException
 {
     public TalosSchematicException(string sourceName, long line, long column, string problem)
         : base($"{sourceName}:{line}:{column}: {problem}")

@@ -1,8 +1,8 @@
+using Drover.Core.Ssh;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
 using Drover.Images.Catalog;
-using Drover.Images.Remote;
 using Drover.Images.Rescue;
 using Drover.Images.Runs;
 using Microsoft.Extensions.Logging;
@@ -71,7 +71,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             var ip = (await server.RefreshAsync(ct)).PublicNet.Ipv4?.Ip ?? throw new UploadException("boot rescue system", "the temporary server has no public IPv4");
 
             run.Step("connect over SSH");
-            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget(ip, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
+            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget("root", ip, 22, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
             await using (shell)
             {
                 run.Step("write image", source.Length);
@@ -133,7 +133,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
         using var lease = runs?.Begin(run.Id, "image write");
         await SweepDeadRunsAsync(cancellationToken);
-        var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new ArgumentException($"server {serverId} not found", nameof(serverId));
+        var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new UploadException("input", $"server {serverId} not found");
         var source = await PrepareAsync(options with { ServerType = server.ServerType.Name, Architecture = null }, run, cancellationToken);
         using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -147,7 +147,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             await writer.BootRescueAsync(server, key.Key, ct);
             var ip = server.PublicNet.Ipv4?.Ip ?? throw new UploadException("boot rescue system", $"server {server.Name} has no public IPv4");
             run.Step("connect over SSH");
-            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget(ip, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
+            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget("root", ip, 22, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
             await using (shell)
             {
                 run.Step("write image", source.Length);
@@ -173,19 +173,19 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         run.Step("check input");
         if ((options.ImagePath is null) == (options.ImageUrl is null))
         {
-            throw new ArgumentException("give exactly one of an image path and an image URL", nameof(options));
+            throw new UploadException("input", "give exactly one of an image path and an image URL");
         }
         var labelProblems = LabelValidation.Problems(options.Labels);
         if (labelProblems.Count > 0)
         {
-            throw new ArgumentException("invalid labels: " + string.Join("; ", labelProblems), nameof(options));
+            throw new UploadException("input", "invalid labels: " + string.Join("; ", labelProblems));
         }
         var serverType = await ResolveServerTypeAsync(options, ct);
         if (options.ImageUrl is { } url)
         {
             if (url.Scheme is not ("http" or "https"))
             {
-                throw new ArgumentException($"--image-url must be http or https, not '{url.Scheme}'", nameof(options));
+                throw new UploadException("input", $"the image URL must be http or https, not '{url.Scheme}'");
             }
             var compression = options.Compression == ImageCompression.Auto ? ImageMagic.CompressionFromName(url.AbsolutePath) : options.Compression;
             return new Source(Path.GetFileName(url.AbsolutePath), null, url, null, compression, serverType.Name, serverType.Architecture, options.ExpectedSha256);
@@ -205,7 +205,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         var resolved = options.Compression == ImageCompression.Auto ? detected : options.Compression;
         if (resolved == ImageCompression.None && ImageMagic.IsQcow2(head.AsSpan(0, read)) && options.Format != ImageFormat.Qcow2)
         {
-            throw new ArgumentException($"{path} is a qcow2 image: pass --format qcow2", nameof(options));
+            throw new UploadException("input", $"{path} is a qcow2 image, but its format was given as raw; give it as qcow2");
         }
         var length = new FileInfo(path).Length;
         run.Step("hash image", length);
@@ -220,10 +220,10 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     private async Task<ServerType> ResolveServerTypeAsync(UploadOptions options, CancellationToken ct)
     {
         var name = options.ServerType ?? (options.Architecture == Architecture.Arm ? "cax11" : "cx23");
-        var type = await client.ServerTypes.GetByNameAsync(name, ct) ?? throw new ArgumentException($"unknown server type '{name}'", nameof(options));
+        var type = await client.ServerTypes.GetByNameAsync(name, ct) ?? throw new UploadException("input", $"unknown server type '{name}'");
         if (options.Architecture is { } arch && type.Architecture != arch)
         {
-            throw new ArgumentException($"server type {name} is {type.Architecture}, not {arch}", nameof(options));
+            throw new UploadException("input", $"server type {name} is {type.Architecture}, not {arch}");
         }
         return type;
     }

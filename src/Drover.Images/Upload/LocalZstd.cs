@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Drover.Core.Processes;
 
 namespace Drover.Images.Upload;
 
@@ -22,17 +23,11 @@ internal sealed class LocalZstd : IAsyncDisposable
 
     public Stream Output => _process.StandardOutput.BaseStream;
 
-    public static bool Available()
-        => Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, "zstd"))) == true;
+    public static bool Available() => ProcessRunner.Find("zstd", extraDirectories: []) is not null;
 
     public static LocalZstd Start(string path, IProgress<long>? read, CancellationToken ct)
     {
-        var start = new ProcessStartInfo("zstd") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-1", "-T0", "-q", "-c", "--", path })
-        {
-            start.ArgumentList.Add(a);
-        }
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start zstd");
+        var process = ProcessRunner.Start("zstd", ["-1", "-T0", "-q", "-c", "--", path], redirectOutput: true, redirectError: true);
         _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watcher = read is null ? Task.CompletedTask : Task.Run(() => WatchAsync(process, path, read, stop.Token), CancellationToken.None);

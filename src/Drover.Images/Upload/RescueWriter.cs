@@ -1,6 +1,6 @@
+using Drover.Core.Ssh;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
-using Drover.Images.Remote;
 using Drover.Images.Rescue;
 using Microsoft.Extensions.Logging;
 

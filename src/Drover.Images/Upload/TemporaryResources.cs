@@ -1,3 +1,4 @@
+using Drover.Core.Ssh;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Microsoft.Extensions.Logging;
@@ -39,7 +40,7 @@ internal sealed class TemporaryKey(HcloudClient client, ILogger logger, string r
 
     public static async Task<TemporaryKey> CreateAsync(HcloudClient client, ILogger logger, string runId, IReadOnlyDictionary<string, string> labels, CancellationToken ct, string? keyDirectory = null)
     {
-        var pair = await SshKeyPair.GenerateAsync($"drover-{runId}", ct, keyDirectory);
+        var pair = await SshKeyPair.CreateAsync($"drover-{runId}", keyDirectory, ct);
         try
         {
             var key = await client.SshKeys.CreateAsync(new CreateSshKeyRequest { Name = $"drover-{runId}", PublicKey = pair.PublicKey, Labels = labels }, ct);
@@ -113,7 +114,7 @@ internal sealed class TemporaryServer(HcloudClient client, ILogger logger, strin
     }
 
     public async Task<Server> RefreshAsync(CancellationToken ct)
-        => Server = await client.Servers.GetAsync(Server.Id, ct) ?? throw new InvalidOperationException($"server {Server.Id} disappeared");
+        => Server = await client.Servers.GetAsync(Server.Id, ct) ?? throw new UploadException("server", $"server {Server.Id} disappeared");
 
     public async ValueTask DisposeAsync()
         => await Cleanup.RunAsync(logger, $"server {Server.Name} ({Server.Id})", runId, async ct =>

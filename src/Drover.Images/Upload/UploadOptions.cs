@@ -53,7 +53,7 @@ public sealed record StepTiming(string Step, TimeSpan Took);
 public sealed record UploadProgress(string Step, long Bytes = 0, long? TotalBytes = null, TimeSpan Elapsed = default);
 
 /// <summary>An upload failed at a named step; everything it created has been deleted.</summary>
-public sealed class UploadException(string step, string message, Exception? inner = null) : Exception($"{step}: {message}", inner)
+public sealed class UploadException(string step, string message, Exception? inner = null) : Drover.Core.DroverException($"{step}: {message}", inner)
 {
     public string Step { get; } = step;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using Drover.Core.Processes;
 
 namespace Drover.LocalCloud.Machines;
 
@@ -17,12 +18,7 @@ internal sealed class CompressedSizeMeter : IDisposable
     {
         if (HostCommand.Find("zstd") is { } zstd)
         {
-            var start = new ProcessStartInfo(zstd) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in (string[])["-q", "-1", "-T0", "-c"])
-            {
-                start.ArgumentList.Add(argument);
-            }
-            _zstd = Process.Start(start) ?? throw new MachineException("could not start zstd");
+            _zstd = ProcessRunner.Start(zstd, ["-q", "-1", "-T0", "-c"], redirectInput: true, redirectOutput: true, redirectError: true);
             _zstd.ErrorDataReceived += (_, _) => { };
             _zstd.BeginErrorReadLine();
             _counting = CountAsync(_zstd.StandardOutput.BaseStream);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Drover.Core.Processes;
 
 namespace Drover.LocalCloud.Machines;
 
@@ -12,56 +12,28 @@ internal sealed record HostCommandResult(int ExitCode, string Stdout, string Std
 }
 
 /// <summary>
-/// Runs host tools (<c>ip</c>, <c>losetup</c>, <c>ssh-keygen</c>, ...) without a shell, with a time limit.
-/// Programs are looked up on <c>PATH</c> and in the sbin directories, which a non-login root shell may lack.
+/// The machine layer's view of <see cref="ProcessRunner"/>: host tools (<c>ip</c>, <c>losetup</c>, <c>ssh-keygen</c>,
+/// ...) with a 30 s limit, whose failures are <see cref="MachineException"/>s naming the command.
 /// </summary>
 internal static class HostCommand
 {
-    private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(30);
-    private static readonly string[] _extraDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+    private static readonly ProcessOptions _options = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>The full path of <paramref name="name"/>, or null when it is not installed.</summary>
-    public static string? Find(string name)
-    {
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            return File.Exists(name) ? name : null;
-        }
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
-        return path.Concat(_extraDirectories).Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
-    }
+    public static string? Find(string name) => ProcessRunner.Find(name);
 
     /// <summary>Runs a command and returns its result, whatever its exit code.</summary>
     public static async Task<HostCommandResult> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken = default)
     {
-        var start = new ProcessStartInfo(Find(program) ?? program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new MachineException($"could not start {program}");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
         try
         {
-            await process.WaitForExitAsync(deadline.Token);
+            var result = await ProcessRunner.RunAsync(program, arguments, _options, cancellationToken);
+            return new HostCommandResult(result.ExitCode, result.Stdout, result.Stderr);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is ProcessTimeoutException or ProgramNotFoundException)
         {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-            throw new MachineException($"'{Describe(program, start.ArgumentList)}' did not finish within {_timeout.TotalSeconds:0} s");
+            throw new MachineException(e.Message, e);
         }
-        return new HostCommandResult(process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>Runs a command that must succeed; a failure becomes a <see cref="MachineException"/> naming the command.</summary>
@@ -69,12 +41,10 @@ internal static class HostCommand
     {
         var list = arguments.ToList();
         var result = await RunAsync(program, list, cancellationToken);
-        return result.Ok ? result.Stdout : throw new MachineException($"'{Describe(program, list)}' failed (exit {result.ExitCode}): {result.Message}");
+        return result.Ok ? result.Stdout : throw new MachineException($"'{ProcessRunner.Describe(program, list)}' failed (exit {result.ExitCode}): {result.Message}");
     }
 
     /// <summary>Synchronous <see cref="RunAsync"/> for start-up and shutdown paths that cannot be async.</summary>
     public static HostCommandResult Run(string program, params string[] arguments)
         => Task.Run(() => RunAsync(program, arguments)).GetAwaiter().GetResult();
-
-    private static string Describe(string program, IEnumerable<string> arguments) => string.Join(' ', arguments.Prepend(program));
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Drover.Core.Processes;
 
 namespace Drover.LocalCloud.Machines;
 
@@ -59,19 +60,15 @@ internal sealed class QemuMachine
             }
             await MachineNetwork.ConnectAsync(entry, nsVeth, address, cancellationToken);
             // QEMU runs in the machine's directory: it binds the QMP socket by its short relative name there.
-            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, WorkingDirectory = entry.Marker };
             // Inside the namespace: socat carries ADDRESS:22 to QEMU's forward on the namespace's own 127.0.0.1:22, then
             // QEMU replaces the shell (same PID). Slirp shows a forwarded connection from a loopback peer to the guest as
             // coming from its host address (on-link); from any other peer it keeps that peer's address, which the guest
             // (no default route under restrict=on) could not answer. socat dies with the namespace's other processes.
             var inner = "\"$0\" TCP-LISTEN:22,bind=\"$1\",fork,reuseaddr TCP:127.0.0.1:22 </dev/null & shift; exec \"$@\"";
-            foreach (var argument in (string[])["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
+            process = ProcessRunner.Start("/bin/sh", ["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
                 HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, "/bin/sh", "-c", inner, socat, address,
-                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, Qmp.SocketName, consoleDirectory, metadataPort)])
-            {
-                start.ArgumentList.Add(argument);
-            }
-            process = Process.Start(start) ?? throw new MachineException("could not start qemu-system-x86_64");
+                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, Qmp.SocketName, consoleDirectory, metadataPort)],
+                workingDirectory: entry.Marker);
             entry.Pid = process.Id;
             registry.Put(entry);
             var machine = new QemuMachine(entry, process);

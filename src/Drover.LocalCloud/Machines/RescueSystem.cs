@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Drover.Core.Processes;
 
 namespace Drover.LocalCloud.Machines;
 
@@ -80,14 +81,9 @@ internal sealed class RescueSystem
         Entry.LoopDevice = (await HostCommand.CheckAsync("losetup", ["--find", "--show", Entry.BackingFile], cancellationToken)).Trim();
         registry.Put(Entry);
 
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var argument in (string[])["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(dir, "rescue.out"),
+        using var process = ProcessRunner.Start("/bin/sh", ["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(dir, "rescue.out"),
             HostCommand.Find("ip")!, "netns", "exec", ns, HostCommand.Find("unshare")!, "--mount", "--propagation", "private",
-            "/bin/bash", script, Entry.LoopDevice, config, Path.Combine(dir, "sshd.log")])
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start) ?? throw new MachineException("could not start the rescue system's sshd");
+            "/bin/bash", script, Entry.LoopDevice, config, Path.Combine(dir, "sshd.log")]);
         Entry.Pid = process.Id;
         registry.Put(Entry);
         await WaitUntilListeningAsync(process, cancellationToken);

@@ -62,7 +62,7 @@ internal static class SparseFiles
                 }
             }
         }
-        File.Move(temp, destination, overwrite: true);
+        Drover.Core.Files.AtomicFile.Commit(temp, destination);
     }
 
     /// <summary>The (start, end) byte ranges that hold data; on a file system without SEEK_DATA, the whole file.</summary>

@@ -151,8 +151,7 @@ internal static partial class MetadataDocuments
             : value.All(c => c >= ' ' && c != '\u007f') ? "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'"
             : Quoted(value);
 
-    /// <summary>A double-quoted YAML scalar (a JSON string is one).</summary>
-    private static string Quoted(string value) => JsonSerializer.Serialize(value, MetadataJsonContext.Default.String);
+    private static string Quoted(string value) => Drover.Core.Text.YamlQuote.DoubleQuote(value);
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<string>))]

@@ -23,13 +23,7 @@ public sealed class StateStore(string directory)
     public void Save(StateDocument document)
     {
         Directory.CreateDirectory(directory);
-        var temp = FilePath + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, document, StateJsonContext.Default.StateDocument);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, FilePath, overwrite: true);
+        Drover.Core.Files.AtomicFile.WriteAllBytes(FilePath, JsonSerializer.SerializeToUtf8Bytes(document, StateJsonContext.Default.StateDocument));
     }
 }
 

@@ -186,12 +186,13 @@ public sealed class LabelSelectorTests
     }
 
     [Fact]
-    public void LabelSelectorException_is_a_FormatException()
+    public void LabelSelectorException_is_an_error_the_cli_prints_as_it_is()
     {
         // Act
         var error = Should.Throw<LabelSelectorException>(() => LabelSelector.Parse("=v"));
 
         // Assert
-        error.ShouldBeAssignableTo<FormatException>();
+        error.ShouldBeAssignableTo<Drover.Core.DroverException>();
+        error.IsUsageError.ShouldBeFalse();
     }
 }

@@ -1,9 +1,9 @@
-using System.Diagnostics;
-using Drover.Fleet.Remote;
+using Drover.Core.Processes;
+using Drover.Core.Ssh;
 using Shouldly;
 using Xunit;
 
-namespace Drover.Fleet.Tests;
+namespace Drover.Core.Tests;
 
 public sealed class KnownHostsTests : IDisposable
 {
@@ -87,22 +87,11 @@ public sealed class KnownHostsTests : IDisposable
 
     private static async Task<(int ExitCode, string Output)?> RunAsync(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        try
-        {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            return (process.ExitCode, await output + await error);
-        }
-        catch (System.ComponentModel.Win32Exception)
+        if (!ProcessRunner.IsInstalled(file))
         {
             return null;
         }
+        var result = await ProcessRunner.RunAsync(file, args, cancellationToken: TestContext.Current.CancellationToken);
+        return (result.ExitCode, result.Stdout + result.Stderr);
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Drover.Fleet.Remote;
+namespace Drover.Core.Ssh;
 
 /// <summary>
 /// Drover's own OpenSSH <c>known_hosts</c>: host keys are trusted on first use (<c>accept-new</c>), and forgotten when
@@ -37,9 +37,7 @@ public static class KnownHosts
         {
             return 0;
         }
-        var temporary = $"{file}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp";
-        File.WriteAllText(temporary, string.Join(newline, kept));
-        File.Move(temporary, file, overwrite: true);
+        Files.AtomicFile.WriteAllText(file, string.Join(newline, kept));
         return removed;
     }
 

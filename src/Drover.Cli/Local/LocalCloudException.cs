@@ -1,0 +1,4 @@
+namespace Drover.Cli.Local;
+
+/// <summary>The local cloud could not be started, stopped or reached; the message names its log or state.</summary>
+public sealed class LocalCloudException(string message) : Drover.Core.DroverException(message);
