@@ -38,6 +38,7 @@ public sealed class UploadCancelTests : IAsyncLifetime, IDisposable
         // Act
         await Should.ThrowAsync<OperationCanceledException>(() => uploader.UploadAsync(new UploadOptions
         {
+            AllowUnscanned = true,
             ImagePath = image,
             Architecture = Architecture.X86,
         }, null, cts.Token));

@@ -117,6 +117,7 @@ public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixtur
 
         var error = await Should.ThrowAsync<UploadException>(() => UploadTests.Uploader(client).UploadAsync(new UploadOptions
         {
+            AllowUnscanned = true,
             ImageUrl = url,
             Architecture = Architecture.X86,
             ExpectedSha256 = new string('1', 64),
@@ -170,6 +171,7 @@ public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixtur
         Force = true,
         Labels = new Dictionary<string, string> { ["test"] = label },
         SshTimeout = TimeSpan.FromSeconds(30),
+        AllowUnscanned = true,
     };
 
     private Task InjectAsync(object fault) => fixture.Cloud.ControlAsync(HttpMethod.Post, "faults", JsonSerializer.Serialize(fault));

@@ -37,6 +37,7 @@ public sealed class UploadTests(MachineCloudFixture fixture) : IClassFixture<Mac
 
         var result = await Uploader(client).UploadAsync(new UploadOptions
         {
+            AllowUnscanned = true,
             ImagePath = file,
             Compression = compression,
             Format = format,
@@ -62,6 +63,7 @@ public sealed class UploadTests(MachineCloudFixture fixture) : IClassFixture<Mac
 
         var result = await Uploader(client).UploadAsync(new UploadOptions
         {
+            AllowUnscanned = true,
             ImageUrl = url,
             Compression = compression == ImageCompression.Auto ? ImageMagic.CompressionFromName(name) : compression,
             Format = format,
@@ -81,7 +83,7 @@ public sealed class UploadTests(MachineCloudFixture fixture) : IClassFixture<Mac
         fixture.SkipUnlessMachines();
         var client = fixture.Client();
         var file = await fixture.VariantAsync("image.raw.zst", "zstd -q -c {raw} > {out}");
-        var options = new UploadOptions { ImagePath = file, Architecture = Architecture.X86, Labels = new Dictionary<string, string> { ["test"] = Label() } };
+        var options = new UploadOptions { AllowUnscanned = true, ImagePath = file, Architecture = Architecture.X86, Labels = new Dictionary<string, string> { ["test"] = Label() } };
 
         var first = await Uploader(client).UploadAsync(options, null, Ct);
         var second = await Uploader(client).UploadAsync(options, null, Ct);
@@ -103,7 +105,7 @@ public sealed class UploadTests(MachineCloudFixture fixture) : IClassFixture<Mac
         var created = await client.Servers.CreateAsync(new CreateServerRequest { Name = $"target-{Label()}", ServerType = "cx23", Image = "debian-12" }, Ct);
         await client.Actions.WaitAsync([created.Action, .. created.NextActions], null, Ct);
 
-        await Uploader(client).WriteToServerAsync(created.Server.Id, new UploadOptions { ImagePath = await fixture.VariantAsync("image.raw.xz", "xz -T0 -c {raw} > {out}") }, null, Ct);
+        await Uploader(client).WriteToServerAsync(created.Server.Id, new UploadOptions { AllowUnscanned = true, ImagePath = await fixture.VariantAsync("image.raw.xz", "xz -T0 -c {raw} > {out}") }, null, Ct);
 
         var server = await client.Servers.GetAsync(created.Server.Id, Ct);
         server!.Status.ShouldBe(ServerStatus.Running);

@@ -1,4 +1,5 @@
 using Drover.Images.Build;
+using Drover.Images.Upload;
 
 namespace Drover.Images.Scan;
 
@@ -40,12 +41,12 @@ public static class UploadScanGate
                 return new Verdict(null, null, null); // the uploader names the missing file
             }
             return new Verdict(null, null, allowUnscanned || imagePath is null ? null
-                : $"{imagePath} is not scanned: no manifest ({Candidates(imagePath).First()}); build it with 'drover image build', give one with --manifest, or pass --allow-unscanned");
+                : $"{imagePath} is not scanned: no manifest ({Candidates(imagePath).First()}); build it with 'drover image build', name its manifest, or allow unscanned images");
         }
         var manifest = ImageManifest.Read(path);
         if (manifest.Sha256 is { } sha && expectedSha256 is not null && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
-            return new Verdict(manifest, path, $"--sha256 {expectedSha256} differs from the manifest's {sha} ({path})");
+            return new Verdict(manifest, path, $"the expected sha256 {expectedSha256} differs from the manifest's {sha} ({path})");
         }
         if (allowUnscanned)
         {
@@ -58,8 +59,39 @@ public static class UploadScanGate
         }
         if (!manifest.Scan.Scanned)
         {
-            return new Verdict(manifest, path, $"the image is not scanned ({path}: {manifest.Scan.Reason ?? "no reason given"}); pass --allow-unscanned to upload it anyway");
+            return new Verdict(manifest, path, $"the image is not scanned ({path}: {manifest.Scan.Reason ?? "no reason given"}); allow unscanned images to upload it anyway");
         }
         return new Verdict(manifest, path, null);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="options"/> and fills in what its manifest knows and the options leave open (architecture,
+    /// description, labels under the given ones, expected sha256). A refusal is an <see cref="UploadException"/> at
+    /// step <c>scan</c>, before anything is created.
+    /// </summary>
+    public static UploadOptions Apply(UploadOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var verdict = Check(options.ImagePath, options.ManifestPath, options.AllowUnscanned, options.ExpectedSha256);
+        if (verdict.Refusal is { } refusal)
+        {
+            throw new UploadException("scan", "upload refused: " + refusal);
+        }
+        if (verdict.Manifest is not { } manifest)
+        {
+            return options;
+        }
+        var labels = new Dictionary<string, string>(manifest.Labels, StringComparer.Ordinal);
+        foreach (var (key, value) in options.Labels)
+        {
+            labels[key] = value;
+        }
+        return options with
+        {
+            Architecture = options.Architecture ?? Hcloud.Contracts.Architecture.From(manifest.Architecture),
+            Description = options.Description ?? manifest.Description,
+            Labels = labels,
+            ExpectedSha256 = options.ExpectedSha256 ?? manifest.Sha256,
+        };
     }
 }

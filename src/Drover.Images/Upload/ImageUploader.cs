@@ -5,6 +5,7 @@ using Drover.Hcloud.Labels;
 using Drover.Images.Catalog;
 using Drover.Images.Rescue;
 using Drover.Images.Runs;
+using Drover.Images.Scan;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Images.Upload;
@@ -31,7 +32,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
 
     public async Task<UploadResult> UploadAsync(UploadOptions options, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        options = UploadScanGate.Apply(options);
         var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
         using var lease = runs?.Begin(run.Id, "image upload");
         await SweepDeadRunsAsync(cancellationToken);
@@ -129,7 +130,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     /// </summary>
     public async Task<IReadOnlyList<StepTiming>> WriteToServerAsync(long serverId, UploadOptions options, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        options = UploadScanGate.Apply(options);
         var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
         using var lease = runs?.Begin(run.Id, "image write");
         await SweepDeadRunsAsync(cancellationToken);

@@ -41,6 +41,12 @@ public sealed record UploadOptions
 
     /// <summary>Compress uncompressed raw images with zstd for the transfer (when both sides have zstd).</summary>
     public bool WireCompression { get; init; } = true;
+
+    /// <summary>The image's manifest; by default <c>IMAGE.manifest.json</c> or <c>NAME.manifest.json</c> next to a local image.</summary>
+    public string? ManifestPath { get; init; }
+
+    /// <summary>Import an image without a clean secret scan (no manifest, not scanned, or findings).</summary>
+    public bool AllowUnscanned { get; init; }
 }
 
 /// <summary>How an upload ended: the snapshot, whether it already existed, and how long each step took.</summary>
