@@ -6,53 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Drover.Fleet.Bootstrap;
 
-/// <summary>How bootstrap applies a plan.</summary>
-public sealed record ApplyOptions
-{
-    /// <summary>Hosts worked on at once. 1 is the sequential baseline: create one, wait for it, then the next.</summary>
-    public int Parallelism { get; init; } = 16;
-}
-
-/// <summary>What happened to one host.</summary>
-public sealed record HostResult
-{
-    public required string Host { get; init; }
-    public required HostChange Change { get; init; }
-
-    /// <summary>The server as listed after apply (or as it was, for hosts left alone); null when creation failed.</summary>
-    public Server? Server { get; init; }
-
-    public required Image Image { get; init; }
-
-    /// <summary>Why this host failed; null on success.</summary>
-    public string? Error { get; init; }
-
-    public IReadOnlyList<string> Reasons { get; init; } = [];
-
-    /// <summary>
-    /// Another bootstrap of the same fleet created this host's server while this one ran (its create was refused as a
-    /// duplicate name, and the server found carries this fleet's and host's labels): kept, not an error.
-    /// </summary>
-    public bool CreatedByConcurrentRun { get; init; }
-}
-
-/// <summary>The outcome of an apply.</summary>
-public sealed record BootstrapResult
-{
-    public required IReadOnlyList<HostResult> Hosts { get; init; }
-
-    /// <summary>API requests the apply took, action polling included.</summary>
-    public required long Requests { get; init; }
-
-    /// <summary>Of <see cref="Requests"/>, the <c>GET /actions</c> polls.</summary>
-    public required long ActionPolls { get; init; }
-
-    public bool Failed => Hosts.Any(h => h.Error is not null);
-}
-
-/// <summary>Progress of an apply, per host.</summary>
-public sealed record BootstrapProgress(string Host, string Step);
-
 /// <summary>
 /// Carries out a <see cref="BootstrapPlan"/>: uploads missing SSH keys, creates (or replaces, or relabels) servers in
 /// parallel, waits for every create action with batched polling, and lists the fleet once at the end. A server whose
