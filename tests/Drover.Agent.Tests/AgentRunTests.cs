@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -20,9 +21,12 @@ public sealed class AgentRunTests
         root.Write("/root/.ssh/authorized_keys", "# kept\n" + Fixtures.Key1.Replace("user@workstation", "other-comment", StringComparison.Ordinal) + "\n");
         root.Write("/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\timage-builder\n::1\tlocalhost ip6-localhost\n");
         root.Write("/dev/ttyS1", "");
+        // The agent's clock moves only while the metadata service answers: a second per answer.
+        var time = new ManualTimeProvider();
+        server.OnRequest = _ => time.Advance(TimeSpan.FromSeconds(1));
 
         // Act
-        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl, configure: o => o with { Time = time });
 
         // Assert
         exitCode.ShouldBe(0);
@@ -69,7 +73,10 @@ public sealed class AgentRunTests
         status.GetProperty("hostname").GetString().ShouldBe("web1");
         status.GetProperty("instance_id").GetString().ShouldBe("42");
         status.GetProperty("error").ValueKind.ShouldBe(JsonValueKind.Null);
-        status.GetProperty("agent_seconds").GetDouble().ShouldBeGreaterThanOrEqualTo(0);
+        // Three answers (metadata, private networks, user-data) of a second each on the agent's clock, the converge none.
+        status.GetProperty("agent_seconds").GetDouble().ShouldBe(3);
+        (status.GetProperty("finished").GetDateTimeOffset() - status.GetProperty("started").GetDateTimeOffset()).ShouldBe(TimeSpan.FromSeconds(3));
+        status.GetProperty("converge").GetProperty("seconds").GetDouble().ShouldBe(0);
         status.GetProperty("converge").GetProperty("exit_code").GetInt32().ShouldBe(0);
         status.GetProperty("converge").GetProperty("command").GetString()!.ShouldStartWith("echo \"converge for");
         var steps = status.GetProperty("steps").EnumerateArray().ToList();
@@ -77,9 +84,11 @@ public sealed class AgentRunTests
             "fetch-metadata", "fetch-private-networks", "fetch-userdata", "parse-metadata", "write-metadata", "write-userdata",
             "hostname", "authorized-keys", "network", "flake-target", "converge"]);
         steps.ShouldAllBe(s => s.GetProperty("ok").GetBoolean());
+        steps.Where(s => s.GetProperty("seconds").GetDouble() != 0).Select(s => (s.GetProperty("name").GetString(), s.GetProperty("seconds").GetDouble()))
+            .ShouldBe([("fetch-metadata", 1), ("fetch-private-networks", 1), ("fetch-userdata", 1)]);
 
         var serial = output.Split('\n').Single(l => l.StartsWith("DROVER-AGENT ", StringComparison.Ordinal));
-        serial.ShouldMatch("^DROVER-AGENT status=ok hostname=web1 instance-id=42 agent_ms=[0-9]+ converge_ms=[0-9]+$");
+        serial.ShouldBe("DROVER-AGENT status=ok hostname=web1 instance-id=42 agent_ms=3000 converge_ms=0");
         root.Read("/dev/ttyS1").ShouldBe(serial + "\n");
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -257,31 +266,43 @@ public sealed class AgentRunTests
     [Fact]
     public async Task Metadata_service_that_never_answers_ends_in_error_without_marker()
     {
-        // Arrange
+        // Arrange: the agent's own timeout and backoff, on a clock that moves only when the agent waits.
         await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
         server.FailAlways = true;
         using var root = new TempRoot();
+        var defaults = new AgentOptions();
+        var time = new ManualTimeProvider();
 
         // Act
-        // A deadline long enough for the first request to arrive even on a loaded machine (a cold HTTP stack).
-        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl, timeout: TimeSpan.FromSeconds(3));
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl, configure: o => o with
+        {
+            Time = time,
+            Timeout = defaults.Timeout,
+            InitialRetryDelay = defaults.InitialRetryDelay,
+            MaxRetryDelay = defaults.MaxRetryDelay,
+        });
 
-        // Assert
+        // Assert: it backed off, doubling up to the maximum, and gave up exactly at its deadline (120 s).
         exitCode.ShouldBe(1);
-        server.Requests.Count.ShouldBeGreaterThanOrEqualTo(1);
+        var second = TimeSpan.FromSeconds(1);
+        time.Delays.Take(6).ShouldBe([second / 4, second / 2, second, 2 * second, 4 * second, defaults.MaxRetryDelay]);
+        time.Delays.Skip(5).SkipLast(1).ShouldAllBe(d => d == defaults.MaxRetryDelay);
+        time.TotalDelayed.ShouldBe(defaults.Timeout);
+        var attempts = time.Delays.Count + 1;
+        server.Requests.ShouldAllBe(p => p == "/hetzner/v1/metadata");
+        server.Requests.Count.ShouldBeInRange(1, attempts);
         File.Exists(root["/var/lib/drover/agent.done"]).ShouldBeFalse();
         File.Exists(root["/etc/hcloud-metadata.json"]).ShouldBeFalse();
         var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
         status.GetProperty("status").GetString().ShouldBe("error");
-        status.GetProperty("error").GetString()!.ShouldContain("did not answer within 3s");
         // The last attempt's own error depends on timing (a 503, or cut short by the deadline): only its presence counts.
-        status.GetProperty("error").GetString()!.ShouldContain("attempts, last: ");
+        status.GetProperty("error").GetString()!.ShouldStartWith($"{server.BaseUrl}metadata did not answer within 120s ({attempts} attempts, last: ");
+        status.GetProperty("agent_seconds").GetDouble().ShouldBe(120);
         status.GetProperty("hostname").ValueKind.ShouldBe(JsonValueKind.Null);
         var step = status.GetProperty("steps").EnumerateArray().Single();
         step.GetProperty("name").GetString().ShouldBe("fetch-metadata");
         step.GetProperty("ok").GetBoolean().ShouldBeFalse();
-        output.ShouldContain("DROVER-AGENT status=error hostname=- instance-id=- agent_ms=");
-        output.ShouldContain("error=\"http://127.0.0.1:");
+        output.ShouldContain("DROVER-AGENT status=error hostname=- instance-id=- agent_ms=120000 converge_ms=0 error=\"http://127.0.0.1:");
     }
 
     [Fact]

@@ -34,6 +34,9 @@ internal sealed class FakeMetadataServer : IAsyncDisposable
 
     public bool FailAlways { get; set; }
 
+    /// <summary>Called with each request's path before it is answered (a test advances its clock here).</summary>
+    public Action<string>? OnRequest { get; set; }
+
     public int FailFirst
     {
         set => Volatile.Write(ref _failuresLeft, value);
@@ -70,6 +73,7 @@ internal sealed class FakeMetadataServer : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? "";
         Requests.Enqueue(path);
+        OnRequest?.Invoke(path);
         if (FailAlways || Interlocked.Decrement(ref _failuresLeft) >= 0)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

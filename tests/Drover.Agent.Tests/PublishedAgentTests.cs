@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
 namespace Drover.Agent.Tests;
 
 /// <summary>The real artifact: scripts/publish-agent (trimmed, self-contained single file), run against the fake service.</summary>
+[MachineTier]
 public sealed class PublishedAgentTests
 {
     [Fact]

@@ -121,15 +121,40 @@ public sealed class CliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Help_lists_the_commands()
+    public async Task Help_lists_every_top_level_command_in_its_commands_section()
     {
+        // Arrange: the commands the root command defines.
+        var io = new CliIO(TextWriter.Null, TextWriter.Null, TextReader.Null, _cli.Environment);
+        var defined = CliApp.BuildRoot(new CliEnv(io, DroverPaths.From(io))).Subcommands.Select(c => c.Name).ToList();
+
+        // Act
         var result = await _cli.RunAsync("--help");
 
-        result.ExitCode.ShouldBe(0);
-        foreach (var command in new[] { "context", "local", "server", "image", "ssh-key", "demo" })
-        {
-            result.Stdout.ShouldContain(command);
-        }
+        // Assert
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var listed = HelpCommands(result.Stdout);
+        listed.ShouldBe(defined, $"every command of the root, in its order, as a line of the Commands: section:\n{result.Stdout}");
+        // A new top-level command belongs here too (and in the README's command list).
+        listed.ShouldBe([
+            "context", "local", "server", "image", "ssh-key", "bootstrap", "secrets", "userdata", "init", "schema", "host", "cleanup",
+            "demo", "talos", "agent",
+        ]);
+    }
+
+    /// <summary>
+    /// The names in the "Commands:" section of a help text: the lines indented by exactly two spaces, each a name and
+    /// then its description (continuation lines are indented further).
+    /// </summary>
+    private static List<string> HelpCommands(string help)
+    {
+        var lines = help.ReplaceLineEndings("\n").Split('\n');
+        var start = Array.IndexOf(lines, "Commands:");
+        start.ShouldBeGreaterThanOrEqualTo(0, $"no Commands: section in\n{help}");
+        return [.. lines.Skip(start + 1)
+            .TakeWhile(l => l.Length == 0 || l.StartsWith("  ", StringComparison.Ordinal))
+            .Where(l => l.Length > 2 && l[2] != ' ')
+            .Select(l => l[2..].Split("  ", 2, StringSplitOptions.TrimEntries))
+            .Select(parts => parts.Length == 2 && parts[1].Length > 0 ? parts[0] : $"{parts[0]} (no description)")];
     }
 
     [Fact]

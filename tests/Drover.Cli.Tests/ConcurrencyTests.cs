@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Drover.Hcloud.Contracts;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -49,6 +50,7 @@ public sealed class ConcurrencyTests : IAsyncDisposable
     }
 
     [Fact]
+    [MachineTier]
     public async Task Two_uploads_of_one_image_at_once_on_one_machine_make_one_snapshot()
     {
         // Arrange
@@ -70,6 +72,7 @@ public sealed class ConcurrencyTests : IAsyncDisposable
     }
 
     [Fact]
+    [MachineTier]
     public async Task Two_uploads_of_one_image_at_once_from_two_machines_converge_on_one_snapshot()
     {
         // Arrange: a second HOME is a second machine (its own run ledger, no shared lock), pointed at this cloud.

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
 namespace Drover.Cli.Tests;
 
 /// <summary>The acceptance point through the CLI: a build that would carry a private key is refused, naming the file.</summary>
+[MachineTier]
 public sealed class ImageBuildCliTests : IDisposable
 {
     private readonly CliRunner _cli = new();

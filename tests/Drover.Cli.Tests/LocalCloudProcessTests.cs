@@ -3,6 +3,7 @@ using System.Text.Json;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -94,6 +95,7 @@ public sealed class LocalCloudProcessTests : IAsyncDisposable
     }
 
     [Fact]
+    [MachineTier]
     public async Task Down_stops_the_rescue_systems_gracefully()
     {
         // Arrange
@@ -111,6 +113,7 @@ public sealed class LocalCloudProcessTests : IAsyncDisposable
     }
 
     [Fact]
+    [MachineTier]
     public async Task Down_after_the_local_cloud_was_killed_removes_the_rescue_system_it_left()
     {
         // Arrange
@@ -128,6 +131,7 @@ public sealed class LocalCloudProcessTests : IAsyncDisposable
     }
 
     [Fact]
+    [MachineTier]
     public async Task Down_after_the_local_cloud_was_killed_during_a_qemu_boot_removes_qemu_and_its_namespace()
     {
         // Arrange
@@ -151,6 +155,7 @@ public sealed class LocalCloudProcessTests : IAsyncDisposable
     }
 
     [Fact]
+    [MachineTier]
     public async Task A_leftover_that_cannot_be_removed_is_named_keeps_machines_on_and_reset_removes_it_once_it_can()
     {
         // Arrange: a killed cloud's rescue directory that cannot be deleted (an immutable file in it).

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Drover.Hcloud.Contracts;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -11,6 +12,7 @@ namespace Drover.Cli.Tests;
 /// snapshots demo-1 and boots demo-3 from that snapshot, whose agent must treat it as a new instance. Machine test: root,
 /// QEMU, network namespaces and the Debian mirror; skipped with the reason elsewhere.
 /// </summary>
+[MachineTier]
 [Collection(DemoCollection.Name)]
 public sealed class MainJobTests : IAsyncDisposable
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Drover.LocalCloud;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -13,6 +14,7 @@ namespace Drover.Cli.Tests;
 /// left over, and 'drover demo' passes. Machine tests: root, QEMU, namespaces and the Debian mirror; skipped with the
 /// reason elsewhere.
 /// </summary>
+[MachineTier]
 [Collection(DemoCollection.Name)]
 public sealed class RecoveryTests : IAsyncDisposable
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Drover.Hcloud.Contracts;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -10,6 +11,7 @@ namespace Drover.Cli.Tests;
 /// 'drover image upload' on the local cloud with real rescue systems (skipped, with the reason, where the local cloud
 /// runs API-only): the acceptance flow, and a real SIGINT to a running upload.
 /// </summary>
+[MachineTier]
 public sealed class UploadCliTests : IAsyncLifetime
 {
     private readonly CliRunner _cli = new();

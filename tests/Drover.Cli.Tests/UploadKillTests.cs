@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Drover.Hcloud.Contracts;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -12,6 +13,7 @@ namespace Drover.Cli.Tests;
 /// the kill came after the disk was verified, and the next upload must work and leave exactly one snapshot of the
 /// image. Machine test: root and namespaces; skipped with the reason elsewhere.
 /// </summary>
+[MachineTier]
 public sealed class UploadKillTests : IAsyncLifetime
 {
     /// <summary>Random data, so that the write takes a few seconds on the wire whatever the compression.</summary>

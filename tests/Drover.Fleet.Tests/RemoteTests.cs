@@ -2,12 +2,14 @@ using System.Text;
 using Drover.Core.Ssh;
 using Drover.Fleet.Config;
 using Drover.Fleet.Remote;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
 namespace Drover.Fleet.Tests;
 
 /// <summary>Update and secrets sync over real SSH, against a rescue system of the local cloud.</summary>
+[MachineTier]
 public sealed class RemoteTests(RemoteHostFixture host) : IClassFixture<RemoteHostFixture>, IDisposable
 {
     private readonly FleetDir _dir = new();

@@ -1,5 +1,6 @@
 using Drover.Images.Build;
 using Drover.Images.Scan;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -92,6 +93,7 @@ public sealed class DebianBuildFixture : IAsyncLifetime
     }
 }
 
+[MachineTier]
 public sealed class BuildDebianTests(DebianBuildFixture fixture) : IClassFixture<DebianBuildFixture>
 {
     private BuildResult Built()

@@ -1,4 +1,5 @@
 using Drover.Images.Rescue;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -8,6 +9,7 @@ namespace Drover.Images.Tests;
 /// Runs the generated rescue script with bash against a loop device over a sparse file (needs root and losetup),
 /// then compares the device with the source image byte for byte.
 /// </summary>
+[MachineTier]
 public sealed class RescueScriptTests : IAsyncLifetime
 {
     private const long DiskBytes = 64L << 20;

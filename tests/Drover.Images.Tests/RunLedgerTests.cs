@@ -72,23 +72,42 @@ public sealed class RunLedgerTests : IDisposable
     [Fact]
     public async Task Runs_of_one_key_take_turns_and_the_waiting_one_is_told()
     {
-        // Arrange
+        // Arrange: a clock that moves only when the test moves it, so the waiting run polls only then.
+        var time = new ManualTimeProvider { AutoAdvance = false };
         var ledger = new RunLedger(_dir.FullName, "local");
-        var first = await ledger.WaitTurnAsync("upload x86 abc", () => throw new InvalidOperationException("the first must not wait"), TimeProvider.System, Ct);
+        var first = await ledger.WaitTurnAsync("upload x86 abc", () => throw new InvalidOperationException("the first must not wait"), time, Ct);
         var told = 0;
 
-        // Act
-        var second = ledger.WaitTurnAsync("upload x86 abc", () => Interlocked.Increment(ref told), TimeProvider.System, Ct);
-        var other = await ledger.WaitTurnAsync("upload x86 def", () => throw new InvalidOperationException("another image does not wait"), TimeProvider.System, Ct);
-        await Task.Delay(TimeSpan.FromMilliseconds(600), Ct);
+        // Act: the second run of the key waits, and keeps waiting through polls while the first holds the key.
+        var second = ledger.WaitTurnAsync("upload x86 abc", () => Interlocked.Increment(ref told), time, Ct);
+        var other = await ledger.WaitTurnAsync("upload x86 def", () => throw new InvalidOperationException("another image does not wait"), time, Ct);
+        var waitedAtOnce = !second.IsCompleted;
+        for (var poll = 0; poll < 3; poll++)
+        {
+            await ParkedOnTheClockAsync(time, second);
+            time.Advance(TimeSpan.FromMinutes(1));
+        }
+        await ParkedOnTheClockAsync(time, second);
         var waitedWhileHeld = !second.IsCompleted;
         first.Dispose();
-        using var got = await second.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        time.AutoAdvance = true;
+        time.Advance(TimeSpan.FromMinutes(1));
+        using var got = await second;
         other.Dispose();
 
         // Assert
-        waitedWhileHeld.ShouldBeTrue();
-        told.ShouldBe(1);
+        waitedAtOnce.ShouldBeTrue("the key is held: the second run must wait");
+        waitedWhileHeld.ShouldBeTrue("polls while the key is held must not take it");
+        told.ShouldBe(1, "the waiting run is told once, however often it polls");
+    }
+
+    /// <summary>Returns once <paramref name="turn"/> waits for the clock again (its next poll is armed), or has ended.</summary>
+    private static async Task ParkedOnTheClockAsync(ManualTimeProvider time, Task turn)
+    {
+        while (time.ArmedTimerCount == 0 && !turn.IsCompleted)
+        {
+            await Task.Yield();
+        }
     }
 
     [Fact]

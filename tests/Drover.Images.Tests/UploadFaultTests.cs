@@ -4,6 +4,7 @@ using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
 using Drover.Images.Upload;
+using Drover.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shouldly;
 using Xunit;
@@ -13,6 +14,7 @@ namespace Drover.Images.Tests;
 /// <summary>
 /// Uploads that fail at every point: no snapshot is created and no Drover resource is left, asserted through the API.
 /// </summary>
+[MachineTier]
 public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixture<MachineCloudFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

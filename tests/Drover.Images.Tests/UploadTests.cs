@@ -1,6 +1,7 @@
 using System.Globalization;
 using Drover.Hcloud.Contracts;
 using Drover.Images.Upload;
+using Drover.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Shouldly;
 using Xunit;
@@ -11,6 +12,7 @@ namespace Drover.Images.Tests;
 /// Full uploads through the local cloud's real rescue systems (sshd in a namespace over a loop device), each followed
 /// by reading the snapshot's disk and comparing it with the source image byte for byte.
 /// </summary>
+[MachineTier]
 public sealed class UploadTests(MachineCloudFixture fixture) : IClassFixture<MachineCloudFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud.Tests.Support;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -12,6 +13,7 @@ namespace Drover.LocalCloud.Tests;
 /// namespace. The disk is <see cref="BootDisk"/>'s boot sector, seeded through <c>POST /__localcloud/images/{id}/disk</c>.
 /// Skipped, with the reason, where the machine cannot run QEMU boots (not root, no QEMU, no <c>ip netns</c>).
 /// </summary>
+[MachineTier]
 public sealed class BootTests
 {
     private static readonly TimeSpan _bootDeadline = TimeSpan.FromSeconds(120);

@@ -11,6 +11,7 @@ namespace Drover.LocalCloud.Tests;
 /// Nothing of a rescue system outlives its local cloud: not after a graceful stop, and not after a crash (SIGKILL), once
 /// the next start or a sweep of the state directory ran. Every check names the resources this test's cloud created.
 /// </summary>
+[MachineTier]
 public sealed class MachineLeakTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

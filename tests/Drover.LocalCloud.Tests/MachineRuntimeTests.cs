@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Drover.Hcloud.Contracts;
 using Drover.LocalCloud.Tests.Support;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
@@ -13,6 +14,7 @@ namespace Drover.LocalCloud.Tests;
 /// disk), driven through <see cref="Hcloud.HcloudClient"/> and reached with the real ssh client. Skipped, with the
 /// reason, where the machine cannot run them.
 /// </summary>
+[MachineTier]
 public sealed class MachineRuntimeTests
 {
     private const long Cx23DiskBytes = 40L * 1024 * 1024 * 1024;
