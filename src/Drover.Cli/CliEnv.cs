@@ -1,5 +1,5 @@
-using Drover.Cli.Local;
 using Drover.Cli.Output;
+using Drover.LocalCloud.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Cli;
@@ -8,7 +8,7 @@ namespace Drover.Cli;
 public sealed record CliEnv(CliIO IO, DroverPaths Paths)
 {
     public CloudConnector Connector => new(Paths, IO);
-    public LocalCloudManager Local => new(Paths, IO);
+    public LocalCloudManager Local => LocalCloudAccess.Manager(Paths, IO);
 
     /// <summary>Logs to stderr: warnings and errors, or everything with HCLOUD_DEBUG set.</summary>
     public ILoggerFactory Logging => LoggerFactory.Create(b => b.AddProvider(new TextWriterLoggerProvider(IO.Error)).SetMinimumLevel(IO.Env("HCLOUD_DEBUG") is null ? LogLevel.Warning : LogLevel.Debug));

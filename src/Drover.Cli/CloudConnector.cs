@@ -1,5 +1,4 @@
 using Drover.Cli.Config;
-using Drover.Cli.Local;
 using Drover.Hcloud;
 using Drover.Images.Runs;
 
@@ -31,7 +30,7 @@ public sealed class CloudConnector(DroverPaths paths, CliIO io)
         var name = contextFlag ?? io.Env("HCLOUD_CONTEXT") ?? config.ActiveContext ?? ContextStore.LocalContext;
         if (name == ContextStore.LocalContext)
         {
-            var status = await new LocalCloudManager(paths, io).UpAsync(cancellationToken);
+            var status = await LocalCloudAccess.Manager(paths, io).UpAsync(cancellationToken);
             return new CloudTarget(name, new Uri(status.Endpoint!), status.Token!, "local cloud");
         }
         var context = config.Contexts.FirstOrDefault(c => c.Name == name)

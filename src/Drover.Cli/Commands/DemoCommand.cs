@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Drover.Cli.Demo;
 using Drover.Cli.Output;
+using Drover.Demo;
 using Drover.LocalCloud;
 
 namespace Drover.Cli.Commands;
@@ -54,7 +54,22 @@ internal static class DemoCommand
             }
             var (client, runs) = await env.Connector.ConnectWithRunsAsync("local", ct);
             var dir = parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo");
-            var result = await new MainJob(env, client, runs, dir, parse.GetValue(keep), parse.GetValue(clone)).RunAsync(ct);
+            using var logging = env.Logging;
+            var progress = new ProgressRenderer(err, env.IO.ErrorIsTerminal);
+            var result = await new MainJob(new MainJobOptions
+            {
+                Client = client,
+                Runs = runs,
+                WorkDirectory = dir,
+                KnownHostsFile = env.Paths.KnownHostsFile,
+                Log = err,
+                Environment = env.IO.Env,
+                Logging = logging,
+                UploadProgress = progress,
+                UploadDone = progress.EndLine,
+                Keep = parse.GetValue(keep),
+                SnapshotAndClone = parse.GetValue(clone),
+            }).RunAsync(ct);
 
             var w = env.IO.Out;
             w.WriteLine();

@@ -164,17 +164,13 @@ internal static class HostCommands
             {
                 throw new UsageException($"{fleet.Path} has no host '{host}'; to add it, give --image ID or --image-selector SELECTOR");
             }
-            var path = fleet.Path;
-            var before = await File.ReadAllTextAsync(path, ct);
-            var after = FleetEditor.SetHost(before, path, host, changes);
-            if (after == before)
+            var edit = FleetFileWriter.SetHost(fleet.Path, host, changes);
+            if (!edit.Changed)
             {
-                await env.IO.Error.WriteLineAsync($"{path}: host {host} already has these settings");
+                await env.IO.Error.WriteLineAsync($"{fleet.Path}: host {host} already has these settings");
                 return Common.Ok;
             }
-            Drover.Core.Files.AtomicFile.WriteAllText(path, after);
-            var updated = FleetLoader.Parse(after, path).FindHost(host)!;
-            await env.IO.Out.WriteLineAsync($"{path}: host {host}: image {ImageText(fleet, updated.Image)}, server type {updated.ServerType}, location {updated.Location}");
+            await env.IO.Out.WriteLineAsync($"{fleet.Path}: host {host}: image {ImageText(fleet, edit.Host.Image)}, server type {edit.Host.ServerType}, location {edit.Host.Location}");
             return Common.Ok;
         });
         return command;

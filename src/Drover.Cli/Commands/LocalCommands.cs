@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
-using Drover.Cli.Local;
 using Drover.Cli.Output;
 using Drover.LocalCloud;
+using Drover.LocalCloud.Hosting;
 
 namespace Drover.Cli.Commands;
 

@@ -2,16 +2,16 @@ using System.Text;
 using System.Text.Json;
 using Drover.Core.Ssh;
 
-namespace Drover.Cli.Demo;
+namespace Drover.Demo;
 
 /// <summary>What a server said about its first boot: read over SSH with the fleet's key.</summary>
-internal sealed record FirstBootReport(string Hostname, string Status, double? AgentSeconds, double? ConvergeSeconds, string? Error, TimeSpan Waited);
+public sealed record FirstBootReport(string Hostname, string Status, double? AgentSeconds, double? ConvergeSeconds, string? Error, TimeSpan Waited);
 
 /// <summary>
 /// Waits until a freshly created server answers SSH with the fleet key and its agent has written
 /// <c>/var/lib/drover/status.json</c>; the login itself proves the key from the metadata service works.
 /// </summary>
-internal static class FirstBootWatcher
+public static class FirstBootWatcher
 {
     /// <remarks><c>serialMarkers</c> reads the agent's serial marker line (local cloud only); a reported error ends the wait at once.</remarks>
     /// <remarks>
@@ -55,15 +55,15 @@ internal static class FirstBootWatcher
             if (last.Contains("Host key verification failed", StringComparison.Ordinal))
             {
                 // Waiting cannot help: another host key for this address is on record.
-                throw new InvalidOperationException($"{host}: the host key differs from the one recorded for {host.Host} in {knownHosts} (remove that entry if the server was replaced): {last}");
+                throw new DemoException($"{host}: the host key differs from the one recorded for {host.Host} in {knownHosts} (remove that entry if the server was replaced): {last}");
             }
             if (serialMarkers is not null && await serialMarkers(cancellationToken) is { } markers
                 && markers.Split('\n').FirstOrDefault(l => l.StartsWith("DROVER-AGENT status=error", StringComparison.Ordinal)) is { } failure)
             {
-                throw new InvalidOperationException($"{host}: the agent failed (serial console): {failure.Trim()}");
+                throw new DemoException($"{host}: the agent failed (serial console): {failure.Trim()}");
             }
             await Task.Delay(TimeSpan.FromSeconds(3), time, cancellationToken);
         }
-        throw new TimeoutException($"{host} did not report a finished first boot within {timeout.TotalSeconds:0} s (last: {last})");
+        throw new DemoException($"{host} did not report a finished first boot within {timeout.TotalSeconds:0} s (last: {last})");
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Drover.Cli.Output;
 using Drover.Core.Ssh;
 using Drover.Fleet.Bootstrap;
 using Drover.Fleet.Config;
@@ -8,14 +7,13 @@ using Drover.Fleet.Remote;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
-using Drover.Images.Runs;
 using Drover.Images.Upload;
 using Microsoft.Extensions.Logging;
 
-namespace Drover.Cli.Demo;
+namespace Drover.Demo;
 
 /// <summary>What the main job did, per step and per host.</summary>
-internal sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)> Steps, IReadOnlyList<(string Host, Server Server, FirstBootReport Report)> Hosts);
+public sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)> Steps, IReadOnlyList<(string Host, Server Server, FirstBootReport Report)> Hosts);
 
 /// <summary>
 /// The README's main job on the local cloud: build a Debian image with drover-agent inside, import it through a
@@ -23,11 +21,14 @@ internal sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)>
 /// check each over SSH with the fleet's key (hostname = server name, agent status ok). Everything it created in the
 /// cloud is deleted at the end, also on failure or Ctrl-C, unless <c>keep</c>.
 /// </summary>
-internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, string workDirectory, bool keep, bool clone = false)
+public sealed class MainJob(MainJobOptions options)
 {
+    private readonly HcloudClient client = options.Client;
+    private readonly string workDirectory = options.WorkDirectory;
+
     public const string FleetName = "drover-demo";
     private readonly List<(string Step, TimeSpan Took)> _steps = [];
-    private TextWriter Err => env.IO.Error;
+    private TextWriter Err => options.Log;
 
     private async Task<T> Step<T>(string name, Func<Task<T>> work)
     {
@@ -43,26 +44,24 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
     {
         Directory.CreateDirectory(workDirectory);
         var run = DroverLabels.NewRunId();
-        var agent = await Step("find or publish drover-agent", () => AgentBinary.LocateAsync(env.IO, ct));
+        var agent = await Step("find or publish drover-agent", () => AgentBinary.LocateAsync(options.Environment, Err, ct));
         var image = await Step("build a Debian image (mmdebstrap, cached root file system, GRUB, drover-agent, secret scan)",
-            () => DemoImage.BuildAsync(env, agent, Path.Combine(workDirectory, "image"), ct));
+            () => DemoImage.BuildAsync(agent, Path.Combine(workDirectory, "image"), options.Environment, Err, ct));
         Image? snapshot = null;
         Image? cloneSnapshot = null;
         try
         {
             var upload = await Step("upload it as a snapshot through a rescue system", async () =>
             {
-                using var loggers = env.Logging;
-                var progress = new ProgressRenderer(Err, env.IO.ErrorIsTerminal);
-                var uploader = new ImageUploader(client, loggers.CreateLogger<ImageUploader>(), runs: runs);
+                var uploader = new ImageUploader(client, options.Logging.CreateLogger<ImageUploader>(), runs: options.Runs);
                 var result = await uploader.UploadAsync(new UploadOptions
                 {
                     ImagePath = image,
                     Architecture = Architecture.X86,
                     Description = $"drover demo Debian image (run {run})",
                     Labels = new Dictionary<string, string> { ["os"] = "debian", ["version"] = "12", ["drover/demo"] = run },
-                }, progress, ct);
-                progress.EndLine();
+                }, options.UploadProgress, ct);
+                options.UploadDone?.Invoke();
                 return result;
             });
             snapshot = upload.Snapshot;
@@ -74,7 +73,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
             {
                 var result = await new FleetApplier(client).ApplyAsync(plan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
                 var failed = result.Hosts.FirstOrDefault(h => h.Error is not null);
-                return failed is null ? result : throw new InvalidOperationException($"{failed.Host}: {failed.Error}");
+                return failed is null ? result : throw new DemoException($"{failed.Host}: {failed.Error}");
             });
             var identity = TargetResolver.IdentityFile(fleet)!;
             var reports = await Step("both boot for real; wait for each agent over SSH with the fleet key", async () =>
@@ -92,11 +91,11 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
             {
                 if (report.Status != "ok" || report.Hostname != server.Name)
                 {
-                    throw new InvalidOperationException($"{host}: expected hostname {server.Name} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
+                    throw new DemoException($"{host}: expected hostname {server.Name} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
                 }
             }
             var hosts = reports.Select(r => (r.Host, r.Server, r.Report)).ToList();
-            if (clone)
+            if (options.SnapshotAndClone)
             {
                 var (first, firstServer, _) = reports[0];
                 var firstTarget = new SshTarget("root", firstServer.PublicNet.Ipv4!.Ip, 22, identity);
@@ -121,7 +120,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
                     var server = result.Hosts.Single();
                     if (server.Error is not null)
                     {
-                        throw new InvalidOperationException($"{CloneHost}: {server.Error}");
+                        throw new DemoException($"{CloneHost}: {server.Error}");
                     }
                     var target = new SshTarget("root", server.Server!.PublicNet.Ipv4!.Ip, 22, identity);
                     var report = await WaitForFirstBootAsync(target, server.Server.Id, ct);
@@ -129,11 +128,11 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
                     await Err.WriteLineAsync($"    {CloneHost}: hostname {report.Hostname}, agent {report.Status} in {report.AgentSeconds:0.00} s; host key {(newKey == oldKey ? "SHARED with " + first : "new")}");
                     if (report.Status != "ok" || report.Hostname != CloneHost)
                     {
-                        throw new InvalidOperationException($"{CloneHost}: expected hostname {CloneHost} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
+                        throw new DemoException($"{CloneHost}: expected hostname {CloneHost} and status ok, got hostname {report.Hostname} and status {report.Status} {report.Error}");
                     }
                     if (newKey == oldKey)
                     {
-                        throw new InvalidOperationException($"{CloneHost} still has {first}'s SSH host key");
+                        throw new DemoException($"{CloneHost} still has {first}'s SSH host key");
                     }
                     return (Host: CloneHost, Server: server.Server, Report: report);
                 });
@@ -143,7 +142,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
         }
         finally
         {
-            if (!keep)
+            if (!options.Keep)
             {
                 using var cleanup = new CancellationTokenSource(TimeSpan.FromMinutes(3));
                 await Step("delete the demo servers, key and snapshot", async () =>
@@ -164,10 +163,10 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var exit = await OpenSsh.RunAsync(target, command, null, null, stdout, stderr, new SshOptions { KnownHostsFile = env.Paths.KnownHostsFile }, ct);
+        var exit = await OpenSsh.RunAsync(target, command, null, null, stdout, stderr, new SshOptions { KnownHostsFile = options.KnownHostsFile }, ct);
         return exit == 0
             ? System.Text.Encoding.UTF8.GetString(stdout.ToArray()).Trim()
-            : throw new InvalidOperationException($"{target}: '{command}' exited with {exit}: {System.Text.Encoding.UTF8.GetString(stderr.ToArray()).Trim()}");
+            : throw new DemoException($"{target}: '{command}' exited with {exit}: {System.Text.Encoding.UTF8.GetString(stderr.ToArray()).Trim()}");
     }
 
     /// <summary>The server's second serial port (the agent's marker line), from the local cloud's control API.</summary>
@@ -179,16 +178,16 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
     {
         try
         {
-            return await FirstBootWatcher.WaitAsync(target, env.Paths.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
+            return await FirstBootWatcher.WaitAsync(target, options.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
                 c => ControlTextAsync($"servers/{serverId.ToString(CultureInfo.InvariantCulture)}/console?markers=true", c), serverId);
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        catch (DemoException e)
         {
             var id = serverId.ToString(CultureInfo.InvariantCulture);
             var console = await ControlTextAsync($"servers/{id}/console", CancellationToken.None) ?? "";
             var tail = string.Join('\n', console.Split('\n').TakeLast(40));
             var machine = await ControlTextAsync($"servers/{id}", CancellationToken.None);
-            throw new InvalidOperationException($"{e.Message}\n--- server {id} in the local cloud ---\n{machine}\n--- the last lines of its serial console ---\n{tail}", e);
+            throw new DemoException($"{e.Message}\n--- server {id} in the local cloud ---\n{machine}\n--- the last lines of its serial console ---\n{tail}", e);
         }
     }
 
@@ -218,7 +217,7 @@ internal sealed class MainJob(CliEnv env, HcloudClient client, RunLedger runs, s
             addresses.AddRange(new[] { server.PublicNet.Ipv4?.Ip, server.PublicNet.Ipv6?.Ip }.OfType<string>());
         }
         await client.Actions.WaitAsync(actions, null, ct);
-        KnownHosts.Forget(env.Paths.KnownHostsFile, addresses);
+        KnownHosts.Forget(options.KnownHostsFile, addresses);
         await foreach (var key in client.SshKeys.ListAsync(new SshKeyListOptions { LabelSelector = selector }, ct))
         {
             await client.SshKeys.DeleteAsync(key.Id, ct);

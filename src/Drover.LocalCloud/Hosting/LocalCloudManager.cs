@@ -1,34 +1,11 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Drover.Core.Files;
 using Drover.Core.Processes;
-using Drover.LocalCloud;
 using Drover.LocalCloud.Machines;
 
-namespace Drover.Cli.Local;
-
-/// <summary>What <c>drover local status</c> reports.</summary>
-public sealed record LocalCloudStatus
-{
-    /// <summary>Never shows the token.</summary>
-    public override string ToString() => $"LocalCloudStatus {{ Running = {Running}, Pid = {Pid}, Endpoint = {Endpoint} }}";
-
-    public bool Running { get; init; }
-    public int? Pid { get; init; }
-    public string? Endpoint { get; init; }
-    public string? Token { get; init; }
-    public required string StateDirectory { get; init; }
-    public required string LogFile { get; init; }
-    public MachineSupport? Machine { get; init; }
-}
-
-/// <summary>What <c>drover local down</c> or <c>reset</c> did: whether a cloud ran, what the sweep removed and could not.</summary>
-public sealed record LocalCloudCleanup(bool WasRunning, int Removed, IReadOnlyList<string> Problems)
-{
-    public bool Clean => Problems.Count == 0;
-}
+namespace Drover.LocalCloud.Hosting;
 
 /// <summary>
 /// Runs the local cloud as a background process on 127.0.0.1: <c>up</c> (idempotent; recovers from a crash, a reboot or
@@ -37,7 +14,12 @@ public sealed record LocalCloudCleanup(bool WasRunning, int Removed, IReadOnlyLi
 /// Its endpoint and PID are in <c>local.json</c>, its token in <c>token</c> (0600), its state under <c>state/</c>;
 /// everything it puts on the host is named from and recorded under that state directory.
 /// </summary>
-public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
+/// <param name="directory">Where its files live (<c>local.json</c>, <c>token</c>, <c>state/</c>, <c>local.log</c>).</param>
+/// <param name="environment">The environment of the command that asks: the server runs with its HOME, TMPDIR and PATH.</param>
+/// <param name="log">Where notices go (a hung server stopped, machines swept).</param>
+/// <param name="serveCommand">The program and leading arguments that run <c>local serve</c> (the CLI itself).</param>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LocalCloudManager(string directory, Func<string, string?> environment, TextWriter log, LocalCloudServeCommand serveCommand)
 {
     private static readonly TimeSpan _startTimeout = TimeSpan.FromSeconds(60);
 
@@ -47,7 +29,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
     /// <summary>The machines directory's data folders, which a reset deletes even where leftovers keep the rest.</summary>
     private static readonly string[] _machineData = ["disks", "images", "console"];
 
-    private string Dir => paths.LocalDirectory;
+    private string Dir => directory;
     private string InfoFile => Path.Combine(Dir, "local.json");
     private string TokenFile => Path.Combine(Dir, "token");
     private string StateDir => Path.Combine(Dir, "state");
@@ -115,7 +97,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
             }
             if (IsOurProcess(previous.Pid))
             {
-                await io.Error.WriteLineAsync($"the local cloud (pid {previous.Pid}) has not answered at {previous.Endpoint} for {_busyGrace.TotalSeconds:0} s; stopping it");
+                await log.WriteLineAsync($"the local cloud (pid {previous.Pid}) has not answered at {previous.Endpoint} for {_busyGrace.TotalSeconds:0} s; stopping it");
                 await StopProcessAsync(previous.Pid, cancellationToken);
             }
         }
@@ -123,21 +105,21 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         var token = ReadToken() ?? CreateToken();
         var readyFile = Path.Combine(Dir, $"ready-{Environment.ProcessId}.json");
         File.Delete(readyFile);
-        var (file, args) = SelfCommand();
+        var (file, args) = (serveCommand.File, serveCommand.Arguments);
         // The server runs in the environment this command was given (its HOME, TMPDIR and PATH), not this process's.
-        var environment = new Dictionary<string, string?> { ["DROVER_LOCAL_TOKEN"] = token, ["DROVER_LOCAL_LOG"] = LogFile };
+        var serverEnvironment = new Dictionary<string, string?> { ["DROVER_LOCAL_TOKEN"] = token, ["DROVER_LOCAL_LOG"] = LogFile };
         foreach (var name in new[] { "HOME", "TMPDIR", "PATH" })
         {
-            if (io.Env(name) is { } value)
+            if (environment(name) is { } value)
             {
-                environment[name] = value;
+                serverEnvironment[name] = value;
             }
         }
         // setsid: the server outlives this command and its terminal; output goes to the log, not to our pipes.
         await ProcessRunner.CheckAsync("/bin/sh", [
             "-c", "if command -v setsid >/dev/null; then exec setsid \"$@\"; else exec \"$@\"; fi >>\"$DROVER_LOCAL_LOG\" 2>&1 </dev/null &", "sh",
             file, .. args, "local", "serve", "--state-dir", StateDir, "--ready-file", readyFile, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new ProcessOptions { Environment = environment }, cancellationToken);
+            new ProcessOptions { Environment = serverEnvironment }, cancellationToken);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < _startTimeout)
         {
@@ -234,7 +216,7 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         var report = await MachineSweeper.SweepStateDirectoryAsync(StateDir, cancellationToken);
         if (report.Removed > 0)
         {
-            await io.Error.WriteLineAsync($"removed {report.Removed} machine(s) (rescue systems, QEMU boots) the local cloud left on this host");
+            await log.WriteLineAsync($"removed {report.Removed} machine(s) (rescue systems, QEMU boots) the local cloud left on this host");
         }
         return report;
     }
@@ -290,21 +272,6 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
                 problems.Add($"{entry}: {e.Message}");
             }
         }
-    }
-
-    private (string File, IReadOnlyList<string> Args) SelfCommand()
-    {
-        var self = io.Env("DROVER_SELF");
-        if (self is null)
-        {
-            var process = System.Environment.ProcessPath ?? throw new LocalCloudException("cannot tell which program this is");
-            if (Path.GetFileNameWithoutExtension(process) != "dotnet")
-            {
-                return (process, []);
-            }
-            self = typeof(LocalCloudManager).Assembly.Location;
-        }
-        return self.EndsWith(".dll", StringComparison.Ordinal) ? ("dotnet", [self]) : (self, []);
     }
 
     private static bool IsOurProcess(int pid)
@@ -381,14 +348,3 @@ public sealed class LocalCloudManager(DroverPaths paths, CliIO io)
         return token;
     }
 }
-
-internal sealed record LocalInfo
-{
-    public int Pid { get; init; }
-    public required string Endpoint { get; init; }
-}
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
-[JsonSerializable(typeof(LocalInfo))]
-[JsonSerializable(typeof(LocalCloudStatus))]
-internal sealed partial class LocalJsonContext : JsonSerializerContext;

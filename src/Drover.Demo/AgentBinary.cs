@@ -1,6 +1,6 @@
 using Drover.Core.Processes;
 
-namespace Drover.Cli.Demo;
+namespace Drover.Demo;
 
 /// <summary>
 /// Finds the published drover-agent (self-contained, trimmed, single file) that images get, publishing it from the
@@ -11,13 +11,13 @@ internal static class AgentBinary
 {
     public const string RelativePath = "artifacts/agent/linux-x64/drover-agent";
 
-    public static async Task<string> LocateAsync(CliIO io, CancellationToken cancellationToken)
+    public static async Task<string> LocateAsync(Func<string, string?> environment, TextWriter log, CancellationToken cancellationToken)
     {
-        if (io.Env("DROVER_AGENT") is { } configured)
+        if (environment("DROVER_AGENT") is { } configured)
         {
-            return File.Exists(configured) ? configured : throw new InvalidOperationException($"DROVER_AGENT={configured} does not exist");
+            return File.Exists(configured) ? configured : throw new DemoException($"DROVER_AGENT={configured} does not exist");
         }
-        var repo = RepositoryRoot() ?? throw new InvalidOperationException(
+        var repo = RepositoryRoot() ?? throw new DemoException(
             "drover-agent was not found: set DROVER_AGENT to the published agent (scripts/publish-agent in the source tree makes it)");
         var path = Path.Combine(repo, RelativePath);
         var stale = File.Exists(path) ? NewerSource(repo, File.GetLastWriteTimeUtc(path)) : null;
@@ -25,12 +25,12 @@ internal static class AgentBinary
         {
             return path;
         }
-        await io.Error.WriteLineAsync(stale is null
+        await log.WriteLineAsync(stale is null
             ? "    publishing drover-agent (self-contained, trimmed, single file; once)"
             : $"    publishing drover-agent again: {Path.GetRelativePath(repo, stale)} is newer than {RelativePath}");
         var result = await ProcessRunner.RunAsync("bash", [Path.Combine(repo, "scripts", "publish-agent")], new ProcessOptions { WorkingDirectory = repo }, cancellationToken);
         result.EnsureSuccess();
-        return File.Exists(path) ? path : throw new InvalidOperationException($"scripts/publish-agent did not make {path}: {result.Message}");
+        return File.Exists(path) ? path : throw new DemoException($"scripts/publish-agent did not make {path}: {result.Message}");
     }
 
     private static readonly string[] _sourceProjects = ["Drover.Agent", "Drover.Core"];

@@ -1,0 +1,41 @@
+using Drover.Hcloud;
+using Drover.Images.Runs;
+using Drover.Images.Upload;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Demo;
+
+/// <summary>What <see cref="MainJob"/> runs against and where it writes.</summary>
+public sealed record MainJobOptions
+{
+    /// <summary>The cloud (the local one: the first boots are watched through its control API).</summary>
+    public required HcloudClient Client { get; init; }
+
+    /// <summary>This machine's run ledger (the upload's temporary resources are recorded there).</summary>
+    public required RunLedger Runs { get; init; }
+
+    /// <summary>Where the image, the key pair and the fleet file go.</summary>
+    public required string WorkDirectory { get; init; }
+
+    /// <summary>Drover's own known_hosts (host keys of the demo servers are trusted there, and forgotten when they go).</summary>
+    public required string KnownHostsFile { get; init; }
+
+    /// <summary>Where the steps and their times are written as they happen.</summary>
+    public required TextWriter Log { get; init; }
+
+    /// <summary>The environment the job reads (<c>DROVER_AGENT</c>, the root file system cache's directory).</summary>
+    public required Func<string, string?> Environment { get; init; }
+
+    public required ILoggerFactory Logging { get; init; }
+
+    /// <summary>Hears the upload's progress; <see cref="UploadDone"/> is called when the upload ends.</summary>
+    public IProgress<UploadProgress>? UploadProgress { get; init; }
+
+    public Action? UploadDone { get; init; }
+
+    /// <summary>Leave the servers, key and snapshot in place.</summary>
+    public bool Keep { get; init; }
+
+    /// <summary>Also snapshot the first host converged and boot a third from it (a new instance).</summary>
+    public bool SnapshotAndClone { get; init; }
+}
