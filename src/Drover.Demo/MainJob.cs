@@ -23,8 +23,8 @@ public sealed record MainJobResult(IReadOnlyList<(string Step, TimeSpan Took)> S
 /// </summary>
 public sealed class MainJob(MainJobOptions options)
 {
-    private readonly HcloudClient client = options.Client;
-    private readonly string workDirectory = options.WorkDirectory;
+    private readonly HcloudClient _client = options.Client;
+    private readonly string _workDirectory = options.WorkDirectory;
 
     public const string FleetName = "drover-demo";
     private readonly List<(string Step, TimeSpan Took)> _steps = [];
@@ -42,18 +42,18 @@ public sealed class MainJob(MainJobOptions options)
 
     public async Task<MainJobResult> RunAsync(CancellationToken ct)
     {
-        Directory.CreateDirectory(workDirectory);
+        Directory.CreateDirectory(_workDirectory);
         var run = DroverLabels.NewRunId();
         var agent = await Step("find or publish drover-agent", () => AgentBinary.LocateAsync(options.Environment, Err, ct));
         var image = await Step("build a Debian image (mmdebstrap, cached root file system, GRUB, drover-agent, secret scan)",
-            () => DemoImage.BuildAsync(agent, Path.Combine(workDirectory, "image"), options.Environment, Err, ct));
+            () => DemoImage.BuildAsync(agent, Path.Combine(_workDirectory, "image"), options.Environment, Err, ct));
         Image? snapshot = null;
         Image? cloneSnapshot = null;
         try
         {
             var upload = await Step("upload it as a snapshot through a rescue system", async () =>
             {
-                var uploader = new ImageUploader(client, options.Logging.CreateLogger<ImageUploader>(), runs: options.Runs);
+                var uploader = new ImageUploader(_client, options.Logging.CreateLogger<ImageUploader>(), runs: options.Runs);
                 var result = await uploader.UploadAsync(new UploadOptions
                 {
                     ImagePath = image,
@@ -68,10 +68,10 @@ public sealed class MainJob(MainJobOptions options)
             await Err.WriteLineAsync($"    snapshot {snapshot.Id} ({snapshot.ImageSize:0.00} GB compressed, {snapshot.DiskSize} GB disk)");
 
             var fleet = await Step("write the demo fleet (two hosts from the snapshot, structured user-data)", () => Task.FromResult(WriteFleet(snapshot.Id, run)));
-            var plan = await new FleetPlanner(client).PlanAsync(fleet, cancellationToken: ct);
+            var plan = await new FleetPlanner(_client).PlanAsync(fleet, cancellationToken: ct);
             var applied = await Step("bootstrap both servers and wait until they run", async () =>
             {
-                var result = await new FleetApplier(client).ApplyAsync(plan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
+                var result = await new FleetApplier(_client).ApplyAsync(plan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
                 var failed = result.Hosts.FirstOrDefault(h => h.Error is not null);
                 return failed is null ? result : throw new DemoException($"{failed.Host}: {failed.Error}");
             });
@@ -102,21 +102,21 @@ public sealed class MainJob(MainJobOptions options)
                 var oldKey = await ReadAsync(firstTarget, "cat /etc/ssh/ssh_host_ed25519_key.pub", ct);
                 cloneSnapshot = await Step($"shut {first} down and snapshot it, converged (its disk carries the agent's marker and host keys)", async () =>
                 {
-                    await client.Actions.WaitAsync([await client.Servers.ShutdownAsync(firstServer.Id, ct)], null, ct);
-                    var image = await client.Servers.CreateImageAsync(firstServer.Id, new CreateImageRequest
+                    await _client.Actions.WaitAsync([await _client.Servers.ShutdownAsync(firstServer.Id, ct)], null, ct);
+                    var image = await _client.Servers.CreateImageAsync(firstServer.Id, new CreateImageRequest
                     {
                         Type = "snapshot",
                         Description = $"drover demo: {first} after its first boot (run {run})",
                         Labels = new Dictionary<string, string> { ["os"] = "debian", ["drover/demo"] = run },
                     }, ct);
-                    await client.Actions.WaitAsync([image.Action], null, ct);
+                    await _client.Actions.WaitAsync([image.Action], null, ct);
                     return image.Image;
                 });
                 var cloneFleet = WriteFleet(snapshot.Id, run, cloneSnapshot.Id);
-                var clonePlan = await new FleetPlanner(client).PlanAsync(cloneFleet, [CloneHost], cancellationToken: ct);
+                var clonePlan = await new FleetPlanner(_client).PlanAsync(cloneFleet, [CloneHost], cancellationToken: ct);
                 var cloned = await Step($"create {CloneHost} from that snapshot: its agent must see a new instance and make it {CloneHost}", async () =>
                 {
-                    var result = await new FleetApplier(client).ApplyAsync(clonePlan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
+                    var result = await new FleetApplier(_client).ApplyAsync(clonePlan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
                     var server = result.Hosts.Single();
                     if (server.Error is not null)
                     {
@@ -150,7 +150,7 @@ public sealed class MainJob(MainJobOptions options)
                     await DeleteFleetAsync(cleanup.Token);
                     foreach (var image in new[] { snapshot, cloneSnapshot }.OfType<Image>())
                     {
-                        await client.Images.DeleteAsync(image.Id, cleanup.Token);
+                        await _client.Images.DeleteAsync(image.Id, cleanup.Token);
                     }
                     return 0;
                 });
@@ -197,8 +197,8 @@ public sealed class MainJob(MainJobOptions options)
         try
         {
             using var http = new HttpClient();
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", client.Options.Token);
-            return await http.GetStringAsync(new Uri(client.Options.Endpoint, "/__localcloud/" + path), ct);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _client.Options.Token);
+            return await http.GetStringAsync(new Uri(_client.Options.Endpoint, "/__localcloud/" + path), ct);
         }
         catch (HttpRequestException)
         {
@@ -211,16 +211,16 @@ public sealed class MainJob(MainJobOptions options)
         var selector = LabelSelector.Parse($"{DroverLabels.Fleet}={FleetName}");
         var actions = new List<CloudAction>();
         var addresses = new List<string>();
-        await foreach (var server in client.Servers.ListAsync(new ServerListOptions { LabelSelector = selector }, ct))
+        await foreach (var server in _client.Servers.ListAsync(new ServerListOptions { LabelSelector = selector }, ct))
         {
-            actions.Add(await client.Servers.DeleteAsync(server.Id, ct));
+            actions.Add(await _client.Servers.DeleteAsync(server.Id, ct));
             addresses.AddRange(new[] { server.PublicNet.Ipv4?.Ip, server.PublicNet.Ipv6?.Ip }.OfType<string>());
         }
-        await client.Actions.WaitAsync(actions, null, ct);
+        await _client.Actions.WaitAsync(actions, null, ct);
         KnownHosts.Forget(options.KnownHostsFile, addresses);
-        await foreach (var key in client.SshKeys.ListAsync(new SshKeyListOptions { LabelSelector = selector }, ct))
+        await foreach (var key in _client.SshKeys.ListAsync(new SshKeyListOptions { LabelSelector = selector }, ct))
         {
-            await client.SshKeys.DeleteAsync(key.Id, ct);
+            await _client.SshKeys.DeleteAsync(key.Id, ct);
         }
     }
 
@@ -229,12 +229,12 @@ public sealed class MainJob(MainJobOptions options)
 
     private FleetFile WriteFleet(long snapshotId, string run, long? cloneSnapshotId = null)
     {
-        var key = Path.Combine(workDirectory, "id_ed25519");
+        var key = Path.Combine(_workDirectory, "id_ed25519");
         if (!File.Exists(key))
         {
             SshKeygen.GenerateAsync(key, "drover-demo").GetAwaiter().GetResult();
         }
-        var path = Path.Combine(workDirectory, "drover.yaml");
+        var path = Path.Combine(_workDirectory, "drover.yaml");
         File.WriteAllText(path, $"""
             # Written by 'drover demo' (run {run}).
             fleet: {FleetName}
