@@ -131,19 +131,6 @@ public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task An_expired_deadline_stops_the_upload_and_leaves_nothing()
-    {
-        fixture.SkipUnlessMachines();
-        var client = fixture.Client();
-        var label = UploadTests.Label();
-
-        var error = await Should.ThrowAsync<UploadException>(() => UploadTests.Uploader(client).UploadAsync(Options(fixture.Raw, label) with { Deadline = TimeSpan.FromMilliseconds(700) }, null, Ct));
-
-        error.Message.ShouldContain("deadline");
-        (await fixture.LeftoversAsync(client, label)).ShouldBeNull();
-    }
-
-    [Fact]
     public async Task Cancelling_while_writing_leaves_nothing()
     {
         fixture.SkipUnlessMachines();

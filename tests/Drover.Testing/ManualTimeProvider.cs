@@ -42,6 +42,14 @@ public sealed class ManualTimeProvider : TimeProvider
         set => _autoAdvance = value;
     }
 
+    /// <summary>
+    /// With <see cref="AutoAdvance"/>: timers due further ahead than this are not jumped to; they fire when the clock
+    /// passes them (shorter auto-advanced timers or <see cref="Advance"/>). So polls and backoff stay instant while
+    /// a deadline (a <c>CancellationTokenSource</c> on this provider) fires only once that much time has gone by.
+    /// Null (default): every finite timer is jumped to.
+    /// </summary>
+    public TimeSpan? AutoAdvanceLimit { get; set; }
+
     /// <summary>Sum of all due times the clock jumped by automatically.</summary>
     public TimeSpan TotalDelayed
     {
@@ -165,7 +173,7 @@ public sealed class ManualTimeProvider : TimeProvider
             timer.DueAt = _now + dueTime;
             timer.Sequence = ++_sequence;
             _armed.Add(timer);
-            if (dueTime > TimeSpan.Zero && !_autoAdvance)
+            if (dueTime > TimeSpan.Zero && (!_autoAdvance || dueTime > AutoAdvanceLimit))
             {
                 return true;
             }

@@ -15,6 +15,9 @@ public static partial class RescueCommand
     /// <summary>Exit codes the script uses for failures it recognises.</summary>
     public const int ExitDigestMismatch = 65, ExitNoDevice = 66, ExitNotQcow2 = 67, ExitTooLarge = 68, ExitVerifyFailed = 69;
 
+    /// <summary>The first command on a rescue system: exits 0 when <c>/dev/sda</c> is there, printing <c>zstd</c> or <c>plain</c>.</summary>
+    public const string Probe = "test -b /dev/sda && { command -v zstd >/dev/null && echo zstd || echo plain; }";
+
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Pattern();
 

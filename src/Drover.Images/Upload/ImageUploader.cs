@@ -49,44 +49,38 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var ct = linked.Token;
         var temporaryLabels = new Dictionary<string, string> { [DroverLabels.CreatedBy] = CreatedBy, [DroverLabels.Run] = run.Id };
-        long? snapshotId = null;
         try
         {
+            await using var session = new RescueSession(client, logger, run.Id, temporaryLabels, _time, _shells);
             run.Step("create temporary key");
-            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, temporaryLabels, ct, lease?.Directory);
+            await session.CreateKeyAsync(lease?.Directory, ct);
             run.Step("create temporary server");
-            await using var server = await TemporaryServer.CreateAsync(client, logger, run.Id, new CreateServerRequest
+            await session.CreateServerAsync(new CreateServerRequest
             {
                 Name = $"drover-upload-{run.Id}",
                 ServerType = source.ServerType,
                 Image = "ubuntu-24.04",
                 Location = options.Location,
-                SshKeys = [key.Key.Id],
                 StartAfterCreate = false,
-                Labels = temporaryLabels,
             }, ct);
 
             run.Step("boot rescue system");
-            var writer = new RescueWriter(client, logger, _time, _shells);
-            await writer.BootRescueAsync(server.Server, key.Key, ct);
-            var ip = (await server.RefreshAsync(ct)).PublicNet.Ipv4?.Ip ?? throw new UploadException("boot rescue system", "the temporary server has no public IPv4");
+            await session.BootAsync(ct);
 
             run.Step("connect over SSH");
-            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget("root", ip, 22, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
-            await using (shell)
+            await session.ConnectAsync(options.SshTimeout, ct);
+
+            run.Step("write image", source.Length);
+            var report = await WriteAsync(session, options, source, run, ct);
+            if (source.Sha256 is { } local && report.ReceivedSha256 is { } remote && local != remote)
             {
-                run.Step("write image", source.Length);
-                var report = await WriteAsync(shell, options, source, remoteZstd, run, ct);
-                if (source.Sha256 is { } local && report.ReceivedSha256 is { } remote && local != remote)
-                {
-                    throw new UploadException("write", $"the rescue system received sha256 {remote}, the file has {local}: the transfer was corrupted");
-                }
-                source = source with { Sha256 = source.Sha256 ?? report.ReceivedSha256 };
-                logger.LogInformation("wrote {Bytes} bytes, verified={Verified}", report.WrittenBytes, report.Verified);
+                throw new UploadException("write", $"the rescue system received sha256 {remote}, the file has {local}: the transfer was corrupted");
             }
+            source = source with { Sha256 = source.Sha256 ?? report.ReceivedSha256 };
+            logger.LogInformation("wrote {Bytes} bytes, verified={Verified}", report.WrittenBytes, report.Verified);
 
             run.Step("shut down");
-            await ShutdownAsync(server, ct);
+            await session.ShutdownAsync(ct);
 
             run.Step("create snapshot");
             var labels = new Dictionary<string, string>(options.Labels) { [DroverLabels.CreatedBy] = CreatedBy };
@@ -94,29 +88,19 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             {
                 labels[DroverLabels.Digest] = ImageDigest.Label(digest);
             }
-            var created = await client.Servers.CreateImageAsync(server.Server.Id, new CreateImageRequest
+            var snapshot = await session.SnapshotAsync(new CreateImageRequest
             {
                 Type = "snapshot",
                 Description = options.Description ?? $"{source.Name}{(source.Sha256 is { } s ? $" sha256:{s}" : "")}",
                 Labels = labels,
             }, ct);
-            snapshotId = created.Image.Id;
-            await client.Actions.WaitAsync([created.Action], null, ct);
-            var snapshot = await client.Images.GetAsync(created.Image.Id, ct) ?? throw new UploadException("create snapshot", $"snapshot {created.Image.Id} disappeared");
-            snapshotId = null;
             var (kept, raced) = options.Force || source.Sha256 is null ? (snapshot, false) : await ConvergeAsync(snapshot, source.Sha256, source.Architecture, run.Id, ct);
             run.Step("delete temporary resources");
             return new UploadResult(kept, raced, source.Sha256, run.Id, run.Timings);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            await DeleteSnapshotAsync(snapshotId, run.Id);
             throw new UploadException(run.Current, $"the deadline of {options.Deadline} expired; everything created was deleted");
-        }
-        catch
-        {
-            await DeleteSnapshotAsync(snapshotId, run.Id);
-            throw;
         }
         finally
         {
@@ -141,21 +125,18 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         var ct = linked.Token;
         try
         {
+            await using var session = new RescueSession(client, logger, run.Id, new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-write", [DroverLabels.Run] = run.Id }, _time, _shells);
             run.Step("create temporary key");
-            await using var key = await TemporaryKey.CreateAsync(client, logger, run.Id, new Dictionary<string, string> { [DroverLabels.CreatedBy] = "drover-write", [DroverLabels.Run] = run.Id }, ct, lease?.Directory);
+            await session.CreateKeyAsync(lease?.Directory, ct);
+            session.UseServer(server);
             run.Step("boot rescue system");
-            var writer = new RescueWriter(client, logger, _time, _shells);
-            await writer.BootRescueAsync(server, key.Key, ct);
-            var ip = server.PublicNet.Ipv4?.Ip ?? throw new UploadException("boot rescue system", $"server {server.Name} has no public IPv4");
+            await session.BootAsync(ct);
             run.Step("connect over SSH");
-            var (shell, remoteZstd) = await writer.ConnectAsync(new SshTarget("root", ip, 22, key.Pair.PrivateKeyFile), options.SshTimeout, ct);
-            await using (shell)
-            {
-                run.Step("write image", source.Length);
-                await WriteAsync(shell, options, source, remoteZstd, run, ct);
-            }
+            await session.ConnectAsync(options.SshTimeout, ct);
+            run.Step("write image", source.Length);
+            await WriteAsync(session, options, source, run, ct);
             run.Step("boot from disk");
-            await client.Actions.WaitAsync([await client.Servers.ResetAsync(server.Id, ct)], null, ct);
+            await session.BootFromDiskAsync(ct);
             run.Step("delete temporary key");
             return run.Timings;
         }
@@ -243,37 +224,21 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         return page.FirstOrDefault;
     }
 
-    private static async Task<RescueReport> WriteAsync(IRemoteShell shell, UploadOptions options, Source source, bool remoteZstd, Run run, CancellationToken ct)
+    private static async Task<RescueReport> WriteAsync(RescueSession session, UploadOptions options, Source source, Run run, CancellationToken ct)
     {
         var write = new WriteOptions { Url = source.Url, Compression = source.Compression, Format = options.Format, ExpectedSha256 = source.ExpectedSha256?.ToLowerInvariant(), ReadBack = options.ReadBack };
         if (source.Path is null)
         {
-            return await RescueWriter.WriteAsync(shell, write, null, null, ct);
+            return await session.WriteAsync(write, null, null, ct);
         }
-        var squeeze = options.WireCompression && remoteZstd && source.Compression == ImageCompression.None && LocalZstd.Available();
+        var squeeze = options.WireCompression && session.RemoteHasZstd && source.Compression == ImageCompression.None && LocalZstd.Available();
         if (!squeeze)
         {
             await using var file = new FileStream(source.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            return await RescueWriter.WriteAsync(shell, write, file, run.BytesProgress(), ct);
+            return await session.WriteAsync(write, file, run.BytesProgress(), ct);
         }
         await using var zstd = LocalZstd.Start(source.Path, run.BytesProgress(), ct);
-        return await RescueWriter.WriteAsync(shell, write with { WireCompression = ImageCompression.Zstd }, zstd.Output, null, ct);
-    }
-
-    private async Task ShutdownAsync(TemporaryServer server, CancellationToken ct)
-    {
-        await client.Actions.WaitAsync([await client.Servers.ShutdownAsync(server.Server.Id, ct)], null, ct);
-        var started = _time.GetTimestamp();
-        while ((await server.RefreshAsync(ct)).Status != ServerStatus.Off)
-        {
-            if (_time.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
-            {
-                logger.LogWarning("server {Id} did not shut down within a minute; powering it off", server.Server.Id);
-                await client.Actions.WaitAsync([await client.Servers.PowerOffAsync(server.Server.Id, ct)], null, ct);
-                return;
-            }
-            await Task.Delay(TimeSpan.FromSeconds(1), _time, ct);
-        }
+        return await session.WriteAsync(write with { WireCompression = ImageCompression.Zstd }, zstd.Output, null, ct);
     }
 
     /// <summary>Removes what runs of this machine left in this cloud when they were killed (they are known dead, whatever their age).</summary>
@@ -318,14 +283,6 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             }
             logger.LogInformation("snapshot {Theirs} of the same image is being created by another run; waiting for it", oldest.Id);
             await Task.Delay(TimeSpan.FromSeconds(2), _time, ct);
-        }
-    }
-
-    private async Task DeleteSnapshotAsync(long? id, string runId)
-    {
-        if (id is { } snapshot)
-        {
-            await Cleanup.RunAsync(logger, $"unfinished snapshot {snapshot}", runId, ct => client.Images.DeleteAsync(snapshot, ct));
         }
     }
 

@@ -48,18 +48,3 @@ public sealed record UploadOptions
     /// <summary>Import an image without a clean secret scan (no manifest, not scanned, or findings).</summary>
     public bool AllowUnscanned { get; init; }
 }
-
-/// <summary>How an upload ended: the snapshot, whether it already existed, and how long each step took.</summary>
-public sealed record UploadResult(Image Snapshot, bool Skipped, string? Sha256, string RunId, IReadOnlyList<StepTiming> Steps);
-
-/// <summary>One step's duration.</summary>
-public sealed record StepTiming(string Step, TimeSpan Took);
-
-/// <summary>Progress of an upload: the step, and for data steps the bytes so far and in all.</summary>
-public sealed record UploadProgress(string Step, long Bytes = 0, long? TotalBytes = null, TimeSpan Elapsed = default);
-
-/// <summary>An upload failed at a named step; everything it created has been deleted.</summary>
-public sealed class UploadException(string step, string message, Exception? inner = null) : Drover.Core.DroverException($"{step}: {message}", inner)
-{
-    public string Step { get; } = step;
-}

@@ -194,4 +194,24 @@ public sealed class ManualTimeProviderTests
         Should.Throw<ArgumentOutOfRangeException>(() => time.Advance(TimeSpan.FromSeconds(-1)));
         Should.Throw<ArgumentOutOfRangeException>(() => time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(-2), Timeout.InfiniteTimeSpan));
     }
+
+    [Fact]
+    public async Task A_timer_beyond_the_auto_advance_limit_fires_only_when_shorter_delays_pass_it()
+    {
+        // Arrange
+        var time = new ManualTimeProvider { AutoAdvanceLimit = TimeSpan.FromMinutes(1) };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(5), time);
+
+        // Act
+        var polls = 0;
+        while (!deadline.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), time, Ct);
+            polls++;
+        }
+
+        // Assert
+        polls.ShouldBe(10);
+        time.TotalDelayed.ShouldBe(TimeSpan.FromMinutes(5));
+    }
 }

@@ -8,6 +8,9 @@ namespace Drover.LocalCloud.Tests.Support;
 /// <summary>The standalone local cloud (Drover.LocalCloud.dll) as a process of its own on a state directory, killed by its own handle.</summary>
 public sealed class LocalCloudProcess : IAsyncDisposable
 {
+    /// <summary>How long a start may take before the test gives up (generous: it guards against hangs, it measures nothing).</summary>
+    private static readonly TimeSpan _hangGuard = TimeSpan.FromMinutes(3);
+
     private readonly Process _process;
 
     private LocalCloudProcess(Process process, Uri endpoint, string token)
@@ -38,12 +41,21 @@ public sealed class LocalCloudProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var started = Stopwatch.StartNew();
+        // A hang guard, not a speed check: a process that never gets ready fails the test instead of stalling the run.
+        using var hang = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        hang.CancelAfter(_hangGuard);
         while (!File.Exists(readyFile))
         {
             process.HasExited.ShouldBeFalse("the local cloud process exited before it was ready");
-            started.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), "the local cloud process did not become ready");
-            await Task.Delay(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), hang.Token);
+            }
+            catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+            {
+                process.Kill();
+                throw new TimeoutException($"the local cloud process (pid {process.Id}) wrote no ready file in {_hangGuard.TotalMinutes:0} minutes; it was killed");
+            }
         }
         var ready = JsonSerializer.Deserialize(await File.ReadAllTextAsync(readyFile, TestContext.Current.CancellationToken), ReadyJsonContext.Default.ReadyInfo)!;
         File.Delete(readyFile);

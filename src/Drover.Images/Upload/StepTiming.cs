@@ -1,0 +1,4 @@
+namespace Drover.Images.Upload;
+
+/// <summary>One step's duration.</summary>
+public sealed record StepTiming(string Step, TimeSpan Took);
