@@ -6,6 +6,9 @@ public sealed record CliIO(TextWriter Out, TextWriter Error, TextReader In, IRea
     /// <summary>Whether stderr is a terminal (progress is drawn in place only then).</summary>
     public bool ErrorIsTerminal { get; init; }
 
+    /// <summary>The clock ages in tables are measured against (the system clock; tests pin it).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public string? Env(string name) => Environment.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v) ? v : null;
 
     public static CliIO FromConsole()

@@ -52,7 +52,7 @@ internal static class ImageCommands
             {
                 table.Add(i.Id.ToString(CultureInfo.InvariantCulture), i.Type.Value, i.Name, i.Description, i.Architecture.Value, i.Status.Value,
                     i.ImageSize is { } size ? size.ToString("0.00", CultureInfo.InvariantCulture) + " GB" : null,
-                    i.DiskSize.ToString("0", CultureInfo.InvariantCulture) + " GB", Common.Age(i.Created), Common.Labels(i.Labels));
+                    i.DiskSize.ToString("0", CultureInfo.InvariantCulture) + " GB", Common.Age(i.Created, env.IO.Time), Common.Labels(i.Labels));
             }
             table.Write(env.IO.Out);
             return Common.Ok;

@@ -36,7 +36,7 @@ internal static class ServerCommands
             var table = new Table("ID", "NAME", "STATUS", "IPV4", "IPV6", "TYPE", "LOCATION", "AGE");
             foreach (var s in servers)
             {
-                table.Add(s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Name, s.Status.Value, s.PublicNet.Ipv4?.Ip, s.PublicNet.Ipv6?.Ip, s.ServerType.Name, s.Location.Name, Common.Age(s.Created));
+                table.Add(s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Name, s.Status.Value, s.PublicNet.Ipv4?.Ip, s.PublicNet.Ipv6?.Ip, s.ServerType.Name, s.Location.Name, Common.Age(s.Created, env.IO.Time));
             }
             table.Write(env.IO.Out);
             return Common.Ok;
@@ -68,7 +68,7 @@ internal static class ServerCommands
             w.WriteLine($"ID:           {s.Id}");
             w.WriteLine($"Name:         {s.Name}");
             w.WriteLine($"Status:       {s.Status}");
-            w.WriteLine($"Created:      {s.Created:u} ({Common.Age(s.Created)} ago)");
+            w.WriteLine($"Created:      {s.Created:u} ({Common.Age(s.Created, env.IO.Time)} ago)");
             w.WriteLine($"Server type:  {s.ServerType.Name} ({s.ServerType.Cores} cores, {s.ServerType.Memory} GB, {s.ServerType.Disk} GB disk, {s.ServerType.Architecture})");
             w.WriteLine($"Location:     {s.Location.Name} ({s.Datacenter.Name})");
             w.WriteLine($"Image:        {(s.Image is { } i ? $"{i.Name ?? i.Description} ({i.Id})" : "-")}");

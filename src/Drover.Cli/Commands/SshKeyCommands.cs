@@ -28,7 +28,7 @@ internal static class SshKeyCommands
             var table = new Table("ID", "NAME", "FINGERPRINT", "AGE", "LABELS");
             foreach (var k in keys)
             {
-                table.Add(k.Id.ToString(CultureInfo.InvariantCulture), k.Name, k.Fingerprint, Common.Age(k.Created), Common.Labels(k.Labels));
+                table.Add(k.Id.ToString(CultureInfo.InvariantCulture), k.Name, k.Fingerprint, Common.Age(k.Created, env.IO.Time), Common.Labels(k.Labels));
             }
             table.Write(env.IO.Out);
             return Common.Ok;
