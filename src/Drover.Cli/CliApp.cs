@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.Globalization;
 using Drover.Cli.Commands;
 
 namespace Drover.Cli;
@@ -6,6 +8,14 @@ namespace Drover.Cli;
 /// <summary>The <c>drover</c> command tree. <c>Program.Main</c> only wires the real console into <see cref="RunAsync"/>.</summary>
 public static class CliApp
 {
+    /// <summary>
+    /// The width help wraps at when stdout is not a terminal (a pipe, a file, a test's writer) and COLUMNS is not set:
+    /// help then reads the same on every machine, whatever terminal the process happens to have. Descriptions are
+    /// written with line breaks of their own; in a parent's command list they reach 140 columns, and a narrower width
+    /// would break their lines again mid-sentence.
+    /// </summary>
+    public const int DefaultHelpWidth = 160;
+
     public static RootCommand BuildRoot(CliEnv env)
     {
         ArgumentNullException.ThrowIfNull(env);
@@ -33,7 +43,22 @@ public static class CliApp
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(TalosCommands.Create(env));
         root.Subcommands.Add(AgentCommands.Create(env));
+        // One help action serves every command (the help option is recursive). Left alone, System.CommandLine asks the
+        // process's console: the terminal's width, or no wrapping at all when stdout is redirected.
+        foreach (var help in root.Options.OfType<HelpOption>())
+        {
+            ((HelpAction)help.Action!).MaxWidth = HelpWidth(env.IO);
+        }
         return root;
+    }
+
+    /// <summary>Where help wraps: COLUMNS if set to a positive number, else the terminal's width, else <see cref="DefaultHelpWidth"/>.</summary>
+    public static int HelpWidth(CliIO io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        return int.TryParse(io.Env("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0
+            ? columns
+            : io.OutputWidth ?? DefaultHelpWidth;
     }
 
     public static async Task<int> RunAsync(string[] args, CliIO io, CancellationToken cancellationToken = default)

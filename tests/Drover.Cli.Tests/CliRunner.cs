@@ -11,6 +11,9 @@ public sealed class CliRunner : IDisposable, IAsyncDisposable
 
     public string Home => _home.FullName;
 
+    /// <summary>The clock the CLI measures ages against (default: the system clock).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     public CliRunner()
     {
         Environment["HOME"] = Home;
@@ -25,7 +28,7 @@ public sealed class CliRunner : IDisposable, IAsyncDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var io = new CliIO(stdout, stderr, new StringReader(""), Environment);
+        var io = new CliIO(stdout, stderr, new StringReader(""), Environment) { Time = Time };
         var exit = await CliApp.RunAsync(args, io, TestContext.Current.CancellationToken);
         return new CliResult(exit, stdout.ToString(), stderr.ToString());
     }

@@ -41,9 +41,10 @@ internal static class Common
     public static string Labels(IReadOnlyDictionary<string, string> labels)
         => string.Join(", ", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Value.Length == 0 ? l.Key : $"{l.Key}={l.Value}"));
 
-    public static string Age(DateTimeOffset created)
+    /// <summary>How long ago <paramref name="created"/> was, in its largest whole unit: 3d, 5h, 12m, 40s.</summary>
+    public static string Age(DateTimeOffset created, TimeProvider time)
     {
-        var age = TimeProvider.System.GetUtcNow() - created;
+        var age = time.GetUtcNow() - created;
         return age.TotalDays >= 1 ? $"{(int)age.TotalDays}d" : age.TotalHours >= 1 ? $"{(int)age.TotalHours}h" : age.TotalMinutes >= 1 ? $"{(int)age.TotalMinutes}m" : $"{Math.Max(0, (int)age.TotalSeconds)}s";
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Drover.Cli.Output;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
@@ -19,30 +20,20 @@ internal static class ServerCommands
     }
 
     private static Command List(CliEnv env)
-    {
-        var output = Common.Output();
-        var selector = Common.Selector();
-        var command = new Command("list", "List servers") { output, selector };
-        Common.SetHandler(command, env, async (parse, ct) =>
-        {
-            var sel = Common.ParseSelector(parse.GetValue(selector));
-            var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);
-            var servers = await client.Servers.ListAsync(new ServerListOptions { LabelSelector = sel }, ct).ToListAsync(ct);
-            if (parse.GetValue(output) == OutputFormat.Json)
-            {
-                Json.Write<IReadOnlyList<Server>>(env.IO.Out, servers, c => c.IReadOnlyListServer);
-                return Common.Ok;
-            }
-            var table = new Table("ID", "NAME", "STATUS", "IPV4", "IPV6", "TYPE", "LOCATION", "AGE");
-            foreach (var s in servers)
-            {
-                table.Add(s.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), s.Name, s.Status.Value, s.PublicNet.Ipv4?.Ip, s.PublicNet.Ipv6?.Ip, s.ServerType.Name, s.Location.Name, Common.Age(s.Created));
-            }
-            table.Write(env.IO.Out);
-            return Common.Ok;
-        });
-        return command;
-    }
+        => ListCommand.Create(env, "List servers",
+            fetch: (client, selector, _, ct) => client.Servers.ListAsync(new ServerListOptions { LabelSelector = selector }, ct),
+            columns:
+            [
+                new("ID", s => s.Id.ToString(CultureInfo.InvariantCulture)),
+                new("NAME", s => s.Name),
+                new("STATUS", s => s.Status.Value),
+                new("IPV4", s => s.PublicNet.Ipv4?.Ip),
+                new("IPV6", s => s.PublicNet.Ipv6?.Ip),
+                new("TYPE", s => s.ServerType.Name),
+                new("LOCATION", s => s.Location.Name),
+                new("AGE", s => Common.Age(s.Created, env.IO.Time)),
+            ],
+            json: c => c.IReadOnlyListServer);
 
     private static Command Describe(CliEnv env)
     {
@@ -68,7 +59,7 @@ internal static class ServerCommands
             w.WriteLine($"ID:           {s.Id}");
             w.WriteLine($"Name:         {s.Name}");
             w.WriteLine($"Status:       {s.Status}");
-            w.WriteLine($"Created:      {s.Created:u} ({Common.Age(s.Created)} ago)");
+            w.WriteLine($"Created:      {s.Created:u} ({Common.Age(s.Created, env.IO.Time)} ago)");
             w.WriteLine($"Server type:  {s.ServerType.Name} ({s.ServerType.Cores} cores, {s.ServerType.Memory} GB, {s.ServerType.Disk} GB disk, {s.ServerType.Architecture})");
             w.WriteLine($"Location:     {s.Location.Name} ({s.Datacenter.Name})");
             w.WriteLine($"Image:        {(s.Image is { } i ? $"{i.Name ?? i.Description} ({i.Id})" : "-")}");
