@@ -16,7 +16,6 @@ namespace Drover.LocalCloud.Machines;
 /// </summary>
 internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposable
 {
-    private const int IpFreeBind = 15;
     private static readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, string> _files = new(StringComparer.Ordinal);
@@ -49,21 +48,7 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
             {
                 return;
             }
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (freeBind)
-                {
-                    socket.SetRawSocketOption((int)SocketOptionLevel.IP, IpFreeBind, BitConverter.GetBytes(1));
-                }
-                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                socket.Listen(64);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+            var socket = TcpListen.On(address, freeBind);
             _port = ((IPEndPoint)socket.LocalEndPoint!).Port;
             _listener = socket;
             _accepting = AcceptAsync(socket, _stop.Token);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Drover.LocalCloud.Http;
+using Drover.LocalCloud.Machines;
 
 namespace Drover.LocalCloud.Metadata;
 
@@ -15,7 +16,6 @@ namespace Drover.LocalCloud.Metadata;
 /// </summary>
 internal sealed class MetadataServer : IAsyncDisposable
 {
-    private const int IpFreeBind = 15;
     private static readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
@@ -37,21 +37,7 @@ internal sealed class MetadataServer : IAsyncDisposable
             {
                 return existing.Port;
             }
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                if (freeBind)
-                {
-                    socket.SetRawSocketOption((int)SocketOptionLevel.IP, IpFreeBind, BitConverter.GetBytes(1));
-                }
-                socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                socket.Listen(64);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
+            var socket = TcpListen.On(address, freeBind);
             var listener = new Listener(socket, ((IPEndPoint)socket.LocalEndPoint!).Port);
             listener.Accepting = AcceptAsync(serverId, socket, _stop.Token);
             _listeners[(serverId, address)] = listener;
