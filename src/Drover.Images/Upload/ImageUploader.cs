@@ -33,7 +33,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     public async Task<UploadResult> UploadAsync(UploadOptions options, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options = UploadScanGate.Apply(options);
-        var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
+        var run = new UploadRun(DroverLabels.NewRunId(), progress, _time, logger);
         using var lease = runs?.Begin(run.Id, "image upload");
         await SweepDeadRunsAsync(cancellationToken);
         var source = await PrepareAsync(options, run, cancellationToken);
@@ -115,7 +115,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     public async Task<IReadOnlyList<StepTiming>> WriteToServerAsync(long serverId, UploadOptions options, IProgress<UploadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options = UploadScanGate.Apply(options);
-        var run = new Run(DroverLabels.NewRunId(), progress, _time, logger);
+        var run = new UploadRun(DroverLabels.NewRunId(), progress, _time, logger);
         using var lease = runs?.Begin(run.Id, "image write");
         await SweepDeadRunsAsync(cancellationToken);
         var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new UploadException("input", $"server {serverId} not found");
@@ -150,7 +150,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         }
     }
 
-    private async Task<Source> PrepareAsync(UploadOptions options, Run run, CancellationToken ct)
+    private async Task<Source> PrepareAsync(UploadOptions options, UploadRun run, CancellationToken ct)
     {
         run.Step("check input");
         if ((options.ImagePath is null) == (options.ImageUrl is null))
@@ -224,7 +224,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         return page.FirstOrDefault;
     }
 
-    private static async Task<RescueReport> WriteAsync(RescueSession session, UploadOptions options, Source source, Run run, CancellationToken ct)
+    private static async Task<RescueReport> WriteAsync(RescueSession session, UploadOptions options, Source source, UploadRun run, CancellationToken ct)
     {
         var write = new WriteOptions { Url = source.Url, Compression = source.Compression, Format = options.Format, ExpectedSha256 = source.ExpectedSha256?.ToLowerInvariant(), ReadBack = options.ReadBack };
         if (source.Path is null)
@@ -289,43 +289,5 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     private sealed record Source(string Name, string? Path, Uri? Url, long? Length, ImageCompression Compression, string ServerType, Architecture Architecture, string? Sha256)
     {
         public string? ExpectedSha256 => Sha256;
-    }
-
-    /// <summary>Tracks the current step: logs it, times it, and reports progress.</summary>
-    private sealed class Run(string id, IProgress<UploadProgress>? progress, TimeProvider time, ILogger logger)
-    {
-        private readonly List<StepTiming> _timings = [];
-        private long _stepStarted = time.GetTimestamp();
-        private long? _total;
-
-        public string Id { get; } = id;
-        public string Current { get; private set; } = "start";
-        public IReadOnlyList<StepTiming> Timings => _timings;
-
-        public void Step(string name, long? totalBytes = null)
-        {
-            Finish();
-            Current = name;
-            _total = totalBytes;
-            _stepStarted = time.GetTimestamp();
-            logger.LogInformation("step: {Step}", name);
-            progress?.Report(new UploadProgress(name, 0, totalBytes));
-        }
-
-        public SyncProgress BytesProgress()
-            => new SyncProgress(bytes => progress?.Report(new UploadProgress(Current, bytes, _total, time.GetElapsedTime(_stepStarted))));
-
-        public void Finish()
-        {
-            if (Current != "start" && _timings.All(t => t.Step != Current))
-            {
-                _timings.Add(new StepTiming(Current, time.GetElapsedTime(_stepStarted)));
-            }
-        }
-    }
-
-    internal sealed class SyncProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }
