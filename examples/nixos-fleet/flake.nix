@@ -24,7 +24,8 @@
       };
       configuration = name: host: lib.nixosSystem {
         inherit (host) system;
-        modules = [ common host.module { networking.hostName = lib.mkOverride 900 name; } ];
+        # The host name is not set here: it comes from the metadata (config.hcloud.hostname) when the host converges.
+        modules = [ common host.module ];
       };
       imageOf = name: drover.lib.hcloudImage { nixosConfiguration = self.nixosConfigurations.${name}; };
     in

@@ -157,19 +157,20 @@ in
       networking.useNetworkd = mkDefault true;
       networking.useDHCP = mkDefault false;
       systemd.network.enable = mkDefault true;
-      systemd.network.networks."10-hcloud-public" = mkDefault {
-        matchConfig.MACAddress = cfg.publicMacAddress;
-        networkConfig.DHCP = "ipv4";
-        address = lib.optional (cfg.publicIpv6 != null) cfg.publicIpv6;
+      # Each value with mkDefault of its own (a mkDefault on the whole unit would lose to any definition of the unit).
+      systemd.network.networks."10-hcloud-public" = {
+        matchConfig.MACAddress = mkDefault cfg.publicMacAddress;
+        networkConfig.DHCP = mkDefault "ipv4";
+        address = mkDefault (lib.optional (cfg.publicIpv6 != null) cfg.publicIpv6);
         # fe80::1 is link-local, so it needs no on-link route of its own (Hetzner's own networkd example).
-        gateway = lib.optional (cfg.publicIpv6Gateway != null) cfg.publicIpv6Gateway;
+        gateway = mkDefault (lib.optional (cfg.publicIpv6Gateway != null) cfg.publicIpv6Gateway);
       };
     })
 
     {
       systemd.network.networks = lib.listToAttrs (lib.imap0 (index: n: lib.nameValuePair
         "20-hcloud-private-${toString (if n.networkId != null then n.networkId else index)}"
-        (mkDefault { matchConfig.MACAddress = n.macAddress; networkConfig.DHCP = "ipv4"; }))
+        { matchConfig.MACAddress = mkDefault n.macAddress; networkConfig.DHCP = mkDefault "ipv4"; })
         cfg.privateNetworks);
     }
   ];

@@ -14,7 +14,7 @@ internal static class ImageBuildCommand
 
     public static Command Create(CliEnv env)
     {
-        var builder = new Option<string>("--builder") { Description = "debian (mmdebstrap, GRUB BIOS disk, agent inside) or nix (nix build .#packages.SYSTEM.HOST-image)", DefaultValueFactory = _ => "debian" };
+        var builder = new Option<string>("--builder") { Description = "debian (mmdebstrap, GRUB BIOS disk, agent inside) or nix (the flake's packages.SYSTEM.\"HOST-image\", see drover.lib.hcloudImage)", DefaultValueFactory = _ => "debian" };
         builder.AcceptOnlyFromAmong("debian", "nix");
         var host = new Option<string?>("--host") { Description = "Build for this host of the fleet file: the image is named after it and labelled role=<its role>" };
         var outputDir = new Option<string>("--output-dir") { Description = "Where NAME.raw and NAME.manifest.json are written", DefaultValueFactory = _ => "." };
@@ -23,7 +23,7 @@ internal static class ImageBuildCommand
         var mirror = new Option<string?>("--mirror") { Description = "debian: the mirror URL (default: the sources apt is configured with)" };
         var packages = new Option<string[]>("--package") { Description = "debian: an extra package (repeatable)", AllowMultipleArgumentsPerToken = true };
         var labels = new Option<string[]>("--labels") { Description = "Extra labels: k=v,k2=v2 (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var agent = new Option<string?>("--agent") { Description = $"debian: the drover-agent binary installed as /usr/local/bin/drover-agent (default {DefaultAgent})" };
+        var agent = new Option<string?>("--agent") { Description = $"The drover-agent binary: debian installs it as /usr/local/bin/drover-agent; nix passes it as the flake input drover-agent (default {DefaultAgent}, linux-arm64 for arm)" };
         var addFile = new Option<string[]>("--add-file") { Description = "debian: copy a file into the image, SRC:/path/in/image (repeatable; scanned like everything else)" };
         var noCache = new Option<bool>("--no-cache") { Description = "debian: bootstrap afresh instead of using the cached root file system" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "debian: root file system cache (default $XDG_CACHE_HOME/drover/rootfs)" };
@@ -31,14 +31,16 @@ internal static class ImageBuildCommand
         var compress = new Option<string>("--compress") { Description = "none or zstd (writes NAME.raw.zst)", DefaultValueFactory = _ => "none" };
         compress.AcceptOnlyFromAmong("none", "zstd");
         var flake = new Option<string>("--flake") { Description = "nix: the directory holding flake.nix", DefaultValueFactory = _ => "." };
-        var system = new Option<string>("--system") { Description = "nix: the Nix system", DefaultValueFactory = _ => "x86_64-linux" };
+        var system = new Option<string?>("--system") { Description = "nix: the Nix system the host must be built for (x86_64-linux, aarch64-linux; default: the host's own)" };
+        var architecture = new Option<string?>("--architecture") { Description = "nix: x86 or arm, checked against the host's Nix system (default: the host's own)" };
+        architecture.AcceptOnlyFromAmong("x86", "arm");
         var output = Common.Output();
         var command = new Command("build", """
             Build a raw disk image and NAME.manifest.json (sha256, size, architecture, builder, labels, scan result).
             The image's file system is scanned for private keys, API tokens and password hashes; an image with
             findings is refused (exit 1, each file named) and nothing is written.
             """)
-        { builder, host, FleetCommon.ConfigOption, outputDir, name, suite, mirror, packages, labels, agent, addFile, noCache, cacheDir, rootSize, compress, flake, system, output };
+        { builder, host, FleetCommon.ConfigOption, outputDir, name, suite, mirror, packages, labels, agent, addFile, noCache, cacheDir, rootSize, compress, flake, system, architecture, output };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var extraLabels = Parsing.Labels("--labels", parse.GetValue(labels) ?? []);
@@ -59,13 +61,15 @@ internal static class ImageBuildCommand
             var result = parse.GetValue(builder) == "nix"
                 ? await new NixBuilder().BuildAsync(new NixBuildOptions
                 {
-                    Host = hostName ?? throw new UsageException("--builder nix needs --host (the flake builds packages.SYSTEM.HOST-image)"),
+                    Host = hostName ?? throw new UsageException("--builder nix needs --host (the flake builds packages.SYSTEM.\"HOST-image\")"),
                     FlakeDirectory = parse.GetValue(flake)!,
-                    System = parse.GetValue(system)!,
+                    System = NixSystem(parse.GetValue(system), parse.GetValue(architecture)),
+                    AgentPath = parse.GetValue(agent),
                     OutputDirectory = parse.GetValue(outputDir)!,
                     Name = parse.GetValue(name),
                     Labels = extraLabels,
                     SearchPath = env.IO.Env("PATH"),
+                    Environment = env.IO.Environment,
                 }, progress, ct)
                 : await new DebianBuilder().BuildAsync(new DebianBuildOptions
                 {
@@ -86,6 +90,19 @@ internal static class ImageBuildCommand
             return Common.Ok;
         });
         return command;
+    }
+
+    /// <summary>The system asked for by --system or --architecture (both: they must agree), or null for the host's own.</summary>
+    private static string? NixSystem(string? system, string? architecture)
+    {
+        if (architecture is null)
+        {
+            return system;
+        }
+        var fromArchitecture = NixSystems.OfArchitecture(architecture);
+        return system is null || system == fromArchitecture
+            ? fromArchitecture
+            : throw new UsageException($"--system {system} and --architecture {architecture} disagree ({architecture} is {fromArchitecture})");
     }
 
     private static void Print(CliEnv env, BuildResult result, OutputFormat format)

@@ -1,0 +1,226 @@
+using System.Text.Json;
+using Drover.Images.Build;
+using Drover.Images.Nix;
+using Drover.Testing;
+using Shouldly;
+using Xunit;
+
+namespace Drover.Cli.Tests.Nix;
+
+/// <summary>
+/// Drover's flake, modules and the example fleet, evaluated by Nix itself (Debian's Nix 2.8, the nixpkgs of July 2020,
+/// offline): instantiation for both architectures, the units Drover means, config.hcloud.* with and without a metadata
+/// file, overrides of every mkDefault, and user errors as Drover reports them.
+/// </summary>
+[MachineTier]
+[Collection(NixCollection.Name)]
+public sealed class NixFleetTests(NixFleetFixture fixture)
+{
+    private static readonly string _metadata = """
+        {"availability-zone":"fsn1-dc14","hostname":"web1","instance-id":42,"local-ipv4":"",
+         "network-config":{"config":[{"mac_address":"96:00:00:2e:61:00","name":"eth0","subnets":[{"ipv4":true,"type":"dhcp"},
+           {"address":"2a01:4f8:c17:1234::1/64","dns_nameservers":["2a01:4ff:ff00::add:1"],"gateway":"fe80::1","ipv6":true,"type":"static"}],
+           "type":"physical"}],"version":1},
+         "public-ipv4":"203.0.113.7","public-keys":["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMetadataKeyMetadataKeyMetadataKeyMetadat0 op@laptop"],
+         "region":"eu-central","vendor_data":"",
+         "private-networks":[{"ip":"10.0.0.2","alias_ips":[],"interface_num":1,"mac_address":"86:00:00:2e:61:01","network_id":7,
+           "network_name":"internal","network":"10.0.0.0/16","subnet":"10.0.0.0/24","gateway":"10.0.0.1"}]}
+        """;
+
+    [Fact]
+    public async Task The_example_fleet_instantiates_toplevel_and_image_for_x86_64_and_aarch64()
+    {
+        var workspace = fixture.Require();
+        var hosts = await fixture.HostsAsync();
+        var images = await fixture.ImagesAsync();
+
+        hosts.GetProperty("web1").GetProperty("system").GetString().ShouldBe("x86_64-linux");
+        hosts.GetProperty("web2").GetProperty("system").GetString().ShouldBe("aarch64-linux");
+        var derivations = new Dictionary<string, (string Path, string System)>
+        {
+            ["web1 toplevel"] = (hosts.GetProperty("web1").GetProperty("toplevel").GetString()!, "x86_64-linux"),
+            ["web2 toplevel"] = (hosts.GetProperty("web2").GetProperty("toplevel").GetString()!, "aarch64-linux"),
+            ["web1 image"] = (images.GetProperty("x86_64-linux").GetProperty("web1-image").GetString()!, "x86_64-linux"),
+            ["web2 image"] = (images.GetProperty("aarch64-linux").GetProperty("web2-image").GetString()!, "aarch64-linux"),
+        };
+        foreach (var (what, (path, system)) in derivations)
+        {
+            path.ShouldStartWith("/nix/store/", customMessage: what);
+            File.Exists(path).ShouldBeTrue($"{what}: {path} was written to the store (instantiated)");
+            // The derivation is for the host's own architecture: Nix's own reading of the .drv file.
+            var shown = JsonDocument.Parse(await workspace.CheckAsync(workspace.Fleet, ["show-derivation", path], cancellationToken: TestContext.Current.CancellationToken)).RootElement;
+            shown.GetProperty(path).GetProperty("system").GetString().ShouldBe(system, what);
+        }
+        derivations["web1 image"].Path.ShouldEndWith("-hcloud-image.drv");
+        // Only the two hosts' images exist, each under its own system.
+        images.EnumerateObject().Select(s => s.Name).Order().ShouldBe(["aarch64-linux", "x86_64-linux"]);
+    }
+
+    [Fact]
+    public async Task The_units_are_what_Drover_means_agent_after_network_online_instance_check_before_sshd()
+    {
+        fixture.Require();
+        var web1 = (await fixture.HostsAsync()).GetProperty("web1");
+
+        var agent = Unit(web1.GetProperty("agentUnit").GetString()!);
+        agent["ExecStart"].ShouldHaveSingleItem().ShouldMatch(@"^/nix/store/[0-9a-z]{32}-drover-agent/bin/drover-agent$");
+        agent["After"].ShouldHaveSingleItem().Split(' ').ShouldContain("network-online.target");
+        agent["Wants"].ShouldHaveSingleItem().Split(' ').ShouldContain("network-online.target");
+        agent["Type"].ShouldBe(["oneshot"]);
+        agent["X-RestartIfChanged"].ShouldBe(["false"]); // nixos-rebuild switch must not stop the agent mid-converge
+
+        var check = Unit(web1.GetProperty("checkUnit").GetString()!);
+        check["ExecStart"].ShouldHaveSingleItem().ShouldMatch(@"^/nix/store/[0-9a-z]{32}-drover-agent/bin/drover-agent --instance-check$");
+        check["Before"].ShouldHaveSingleItem().Split(' ').ShouldBe(["sshd.service", "drover-agent.service"], ignoreOrder: true);
+        web1.GetProperty("sshdWantedBy").EnumerateArray().Select(e => e.GetString()).ShouldContain("multi-user.target");
+        web1.GetProperty("agentEnv").GetString()!.ShouldContain("DROVER_NETWORK_DIR=/run/systemd/network\n");
+    }
+
+    [Fact]
+    public async Task Without_metadata_the_hcloud_values_are_empty_and_the_disk_layout_follows_the_architecture()
+    {
+        fixture.Require();
+        var hosts = await fixture.HostsAsync();
+        var web1 = hosts.GetProperty("web1");
+        var hcloud = web1.GetProperty("hcloud");
+        foreach (var name in new[] { "hostname", "instanceId", "publicIpv4", "publicIpv6", "region", "availabilityZone", "userdata" })
+        {
+            hcloud.GetProperty(name).ValueKind.ShouldBe(JsonValueKind.Null, name);
+        }
+        hcloud.GetProperty("sshKeys").GetArrayLength().ShouldBe(0);
+        hcloud.GetProperty("privateNetworks").GetArrayLength().ShouldBe(0);
+        web1.GetProperty("hostName").GetString().ShouldBe(""); // the agent sets it at first boot
+
+        // x86: BIOS (this 2020 nixpkgs cannot make a hybrid disk); arm64: UEFI. Root grows at first boot on both.
+        hcloud.GetProperty("image").GetProperty("partitionTableType").GetString().ShouldBe("legacy");
+        web1.GetProperty("grubDevice").GetString().ShouldBe("/dev/sda");
+        web1.GetProperty("efi").GetBoolean().ShouldBeFalse();
+        var web2 = hosts.GetProperty("web2");
+        web2.GetProperty("hcloud").GetProperty("image").GetProperty("partitionTableType").GetString().ShouldBe("efi");
+        web2.GetProperty("grubDevice").GetString().ShouldBe("nodev");
+        web2.GetProperty("efi").GetBoolean().ShouldBeTrue();
+        foreach (var host in new[] { web1, web2 })
+        {
+            host.GetProperty("growPartition").GetBoolean().ShouldBeTrue();
+            host.GetProperty("rootAutoResize").GetBoolean().ShouldBeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task With_the_metadata_file_an_impure_evaluation_gets_the_servers_values_and_a_configuration_overrides_each_default()
+    {
+        var workspace = fixture.Require();
+        var file = Path.Combine(workspace.Root, "hcloud-metadata.json");
+        await File.WriteAllTextAsync(file, _metadata, TestContext.Current.CancellationToken);
+        var withFile = new Dictionary<string, string?> { ["HCLOUD_METADATA_FILE"] = file };
+        const string Probe = """
+            c: {
+              hcloud = c.config.hcloud;
+              hostName = c.config.networking.hostName;
+              rootKeys = c.config.users.users.root.openssh.authorizedKeys.keys;
+              networks = builtins.mapAttrs (n: v: { inherit (v) address gateway matchConfig networkConfig; }) c.config.systemd.network.networks;
+              rootAutoResize = c.config.fileSystems."/".autoResize;
+            }
+            """;
+
+        var web1 = await workspace.EvalJsonAsync(workspace.Fleet, "nixosConfigurations.web1", Probe, impure: true, extra: withFile, cancellationToken: TestContext.Current.CancellationToken);
+        var hcloud = web1.GetProperty("hcloud");
+        hcloud.GetProperty("hostname").GetString().ShouldBe("web1");
+        hcloud.GetProperty("instanceId").GetInt64().ShouldBe(42);
+        hcloud.GetProperty("publicIpv4").GetString().ShouldBe("203.0.113.7");
+        hcloud.GetProperty("publicIpv6").GetString().ShouldBe("2a01:4f8:c17:1234::1/64");
+        hcloud.GetProperty("region").GetString().ShouldBe("eu-central");
+        hcloud.GetProperty("availabilityZone").GetString().ShouldBe("fsn1-dc14");
+        hcloud.GetProperty("privateNetworks")[0].GetProperty("ip").GetString().ShouldBe("10.0.0.2");
+        hcloud.GetProperty("privateNetworks")[0].GetProperty("networkId").GetInt64().ShouldBe(7);
+        web1.GetProperty("hostName").GetString().ShouldBe("web1");
+        web1.GetProperty("rootKeys").EnumerateArray().Select(k => k.GetString()).ShouldBe([hcloud.GetProperty("sshKeys")[0].GetString()]);
+        var networks = web1.GetProperty("networks");
+        var publicNetwork = networks.GetProperty("10-hcloud-public");
+        publicNetwork.GetProperty("address").EnumerateArray().Select(a => a.GetString()).ShouldBe(["2a01:4f8:c17:1234::1/64"]);
+        publicNetwork.GetProperty("gateway").EnumerateArray().Select(a => a.GetString()).ShouldBe(["fe80::1"]);
+        publicNetwork.GetProperty("matchConfig").GetProperty("MACAddress").GetString().ShouldBe("96:00:00:2e:61:00");
+        publicNetwork.GetProperty("networkConfig").GetProperty("DHCP").GetString().ShouldBe("ipv4");
+        networks.GetProperty("20-hcloud-private-7").GetProperty("matchConfig").GetProperty("MACAddress").GetString().ShouldBe("86:00:00:2e:61:01");
+
+        // The same metadata under a configuration that sets each value itself: the configuration wins, field by field.
+        var overridden = await workspace.EvalJsonAsync(fixture.Probe, "nixosConfigurations.overridden", Probe, impure: true, extra: withFile, cancellationToken: TestContext.Current.CancellationToken);
+        overridden.GetProperty("hcloud").GetProperty("hostname").GetString().ShouldBe("web1");
+        overridden.GetProperty("hostName").GetString().ShouldBe("custom");
+        overridden.GetProperty("rootKeys").EnumerateArray().Select(k => k.GetString()).ShouldBe(
+            ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOverriddenKeyOverriddenKeyOverriddenKey0 custom"]);
+        var overriddenPublic = overridden.GetProperty("networks").GetProperty("10-hcloud-public");
+        overriddenPublic.GetProperty("address").EnumerateArray().Select(a => a.GetString()).ShouldBe(["2001:db8::5/64"]);
+        overriddenPublic.GetProperty("gateway").EnumerateArray().Select(a => a.GetString()).ShouldBe(["fe80::1"]); // not overridden: the metadata's
+        overridden.GetProperty("rootAutoResize").GetBoolean().ShouldBeFalse();
+
+        // Pure again (no --impure): the file is not read even though the variable names it.
+        var pure = await workspace.EvalJsonAsync(workspace.Fleet, "nixosConfigurations.web1.config.hcloud.hostname", extra: withFile, cancellationToken: TestContext.Current.CancellationToken);
+        pure.ValueKind.ShouldBe(JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task A_type_error_in_a_users_module_is_a_Drover_error_quoting_Nix_with_the_file_and_line()
+    {
+        fixture.Require();
+
+        var e = await Should.ThrowAsync<NixException>(() => BuildAsync("bad-type"));
+
+        e.Step.ShouldBe("evaluate image");
+        e.Error.File.ShouldBe(Path.Combine(fixture.Probe, "bad-type.nix"));
+        e.Error.Line.ShouldBe(4);
+        e.Error.Message.ShouldBe("The option value `services.drover-agent.timeout' in `" + e.Error.Message.Split('`')[2].Split('\'')[0] + "' is not of type `string'.");
+        e.Message.ShouldStartWith($"evaluate image: {fixture.Probe}/bad-type.nix:4: evaluating packages.x86_64-linux.\"bad-type-image\".drvPath: The option value `services.drover-agent.timeout'");
+    }
+
+    [Fact]
+    public async Task A_failed_assertion_is_a_Drover_error_quoting_Nix_with_where_the_assertion_is_written()
+    {
+        fixture.Require();
+
+        var e = await Should.ThrowAsync<NixException>(() => BuildAsync("bad-assertion"));
+
+        e.Step.ShouldBe("evaluate image");
+        e.Error.Message.ShouldBe("Failed assertions:\n- this host needs the server's metadata (evaluate with --impure)");
+        e.Error.File.ShouldBe(Path.Combine(fixture.Probe, "bad-assertion.nix"));
+        e.Error.Line.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task A_host_that_is_not_in_the_flake_is_refused_naming_the_hosts_there_are()
+    {
+        fixture.Require();
+
+        var e = await Should.ThrowAsync<ImageBuildException>(() => BuildAsync("db1"));
+
+        e.Message.ShouldBe($"evaluate hosts: {fixture.Probe}/flake.nix has no host 'db1' in nixosConfigurations; it has: bad-assertion, bad-type, fake, overridden, plain");
+    }
+
+    private Task<BuildResult> BuildAsync(string host) => new NixBuilder().BuildAsync(new NixBuildOptions
+    {
+        Host = host,
+        FlakeDirectory = fixture.Probe,
+        OutputDirectory = Path.Combine(fixture.Workspace!.Root, "out-" + host),
+        Environment = fixture.Workspace.Environment,
+    }, cancellationToken: TestContext.Current.CancellationToken);
+
+    /// <summary>A unit file's keys and their values (a key may repeat).</summary>
+    private static Dictionary<string, List<string>> Unit(string text)
+    {
+        var keys = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n'))
+        {
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0 && !line.StartsWith('['))
+            {
+                var key = line[..eq];
+                if (!keys.TryGetValue(key, out var values))
+                {
+                    keys[key] = values = [];
+                }
+                values.Add(line[(eq + 1)..]);
+            }
+        }
+        return keys;
+    }
+}
