@@ -196,6 +196,111 @@ public sealed class NixFleetTests(NixFleetFixture fixture)
         e.Message.ShouldBe($"evaluate hosts: {fixture.Probe}/flake.nix has no host 'db1' in nixosConfigurations; it has: bad-assertion, bad-type, fake, overridden, plain");
     }
 
+    [Fact]
+    public async Task Drover_image_build_on_the_example_gets_as_far_as_Nix_can_offline_and_says_why_it_stopped()
+    {
+        var workspace = fixture.Require();
+        await using var cli = Cli(workspace);
+        var agent = Path.Combine(cli.Home, "drover-agent");
+        await File.WriteAllTextAsync(agent, "a stand-in for the published agent", TestContext.Current.CancellationToken);
+        var output = Path.Combine(cli.Home, "out");
+
+        var result = await cli.RunAsync("image", "build", "--builder", "nix", "--host", "web1", "--flake", workspace.Fleet,
+            "--architecture", "x86", "--agent", agent, "--output-dir", output);
+
+        result.ExitCode.ShouldBe(1, result.Stderr);
+        // Every step before the build passed: hosts, system, image output, the image's derivation.
+        result.Stderr.ShouldContain("==> evaluate hosts");
+        result.Stderr.ShouldContain("==> check image output");
+        result.Stderr.ShouldMatch(@"==> evaluate image \(/nix/store/[0-9a-z]{32}-web1-hcloud-image\.drv\)|evaluate image: [0-9.]+ s \(/nix/store/[0-9a-z]{32}-nixos-hcloud-image\.drv\)|/nix/store/[0-9a-z]{32}-[a-z0-9-]+-hcloud-image\.drv");
+        result.Stderr.ShouldContain("error: nix build: Nix could not build packages.x86_64-linux.\"web1-image\" here: no substituter (binary cache) answered");
+        result.Stderr.ShouldMatch(@"the download of \S+ \(Couldn't resolve host name\) failed; the first derivation that failed: /nix/store/[0-9a-z]{32}-[^ ]+\.drv");
+        result.Stderr.ShouldMatch(@"The image's derivation is /nix/store/[0-9a-z]{32}-[a-z0-9-]+-hcloud-image\.drv");
+        Directory.Exists(output).ShouldBeTrue();
+        Directory.EnumerateFileSystemEntries(output).ShouldBeEmpty(); // nothing half-made: no image, no manifest, no agent directory
+    }
+
+    [Fact]
+    public async Task Drover_image_build_with_arm_asked_for_an_x86_host_is_refused_before_Nix_builds()
+    {
+        var workspace = fixture.Require();
+        await using var cli = Cli(workspace);
+
+        var result = await cli.RunAsync("image", "build", "--builder", "nix", "--host", "web1", "--flake", workspace.Fleet, "--architecture", "arm",
+            "--output-dir", Path.Combine(cli.Home, "out"));
+
+        result.ExitCode.ShouldBe(1);
+        result.Stderr.ShouldContain("error: evaluate hosts: host 'web1' is built for x86_64-linux (x86), but aarch64-linux (arm) was asked for");
+    }
+
+    [Fact]
+    public async Task With_a_store_path_that_holds_an_image_the_build_writes_the_manifest_and_scans_it_as_for_a_real_build()
+    {
+        var workspace = fixture.Require();
+        foreach (var tool in new[] { "/usr/sbin/mkfs.ext4", "/usr/sbin/sfdisk" })
+        {
+            if (!File.Exists(tool))
+            {
+                Assert.Skip($"needs {tool} (e2fsprogs, fdisk)");
+            }
+        }
+        await MakeDiskAsync(Path.Combine(fixture.Probe, "disk.raw"));
+        await using var cli = Cli(workspace);
+        var output = Path.Combine(cli.Home, "out");
+
+        var result = await cli.RunAsync("image", "build", "--builder", "nix", "--host", "fake", "--flake", fixture.Probe, "--output-dir", output, "-o", "json");
+
+        result.ExitCode.ShouldBe(0, result.Stderr);
+        var manifest = Drover.Images.Build.ImageManifest.Read(Path.Combine(output, "fake.manifest.json"));
+        manifest.Builder.ShouldBe("nix");
+        manifest.Architecture.ShouldBe("x86");
+        manifest.Path.ShouldBe(Path.Combine(output, "fake.img"));
+        manifest.Labels.ShouldBe(new Dictionary<string, string> { ["os"] = "nixos", ["arch"] = "x86" }, ignoreOrder: true);
+        manifest.Scan.Scanned.ShouldBeTrue(manifest.Scan.Reason);
+        manifest.Scan.Findings.ShouldBeEmpty();
+        var bytes = await File.ReadAllBytesAsync(manifest.Path!, TestContext.Current.CancellationToken);
+        manifest.Sha256.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        bytes.ShouldBe(await File.ReadAllBytesAsync(Path.Combine(fixture.Probe, "disk.raw"), TestContext.Current.CancellationToken));
+        JsonDocument.Parse(result.Stdout).RootElement.GetProperty("sha256").GetString().ShouldBe(manifest.Sha256);
+    }
+
+    /// <summary>An MBR disk with one ext4 partition holding an ordinary /etc (what the scanner reads).</summary>
+    private static async Task MakeDiskAsync(string disk)
+    {
+        var work = Directory.CreateTempSubdirectory("drover-nix-disk-");
+        try
+        {
+            var tree = Directory.CreateDirectory(Path.Combine(work.FullName, "tree", "etc")).FullName;
+            await File.WriteAllTextAsync(Path.Combine(tree, "hostname"), "fake\n", TestContext.Current.CancellationToken);
+            var fs = Path.Combine(work.FullName, "fs.img");
+            await Run("/usr/sbin/mkfs.ext4", "-q", "-F", "-L", "nixos", "-d", Path.Combine(work.FullName, "tree"), fs, "16M");
+            await using (var d = File.Create(disk))
+            {
+                d.SetLength(18 << 20);
+            }
+            await Run("/bin/sh", "-c", $"echo 'label: dos\nstart=2048, size=32768, type=83, bootable' | /usr/sbin/sfdisk -q '{disk}'");
+            await Run("dd", $"if={fs}", $"of={disk}", "bs=1M", "seek=1", "conv=notrunc,sparse", "status=none");
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+
+        static async Task Run(string file, params string[] args)
+        {
+            var result = await Drover.Core.Processes.ProcessRunner.RunAsync(file, args, cancellationToken: TestContext.Current.CancellationToken);
+            result.Ok.ShouldBeTrue($"{result.Command}: {result.Stderr}");
+        }
+    }
+
+    /// <summary>The CLI in process, with the workspace's Nix settings (no substituter, experimental features).</summary>
+    private static CliRunner Cli(NixWorkspace workspace)
+    {
+        var cli = new CliRunner();
+        cli.Environment["NIX_CONFIG"] = workspace.Environment["NIX_CONFIG"];
+        return cli;
+    }
+
     private Task<BuildResult> BuildAsync(string host) => new NixBuilder().BuildAsync(new NixBuildOptions
     {
         Host = host,
