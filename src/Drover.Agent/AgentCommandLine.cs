@@ -10,10 +10,11 @@ internal static class AgentCommandLine
 {
     public const string MetadataUrlVariable = "DROVER_METADATA_URL";
     public const string TimeoutVariable = "DROVER_TIMEOUT";
+    public const string NetworkDirVariable = "DROVER_NETWORK_DIR";
 
     public const string Usage = """
         Usage:
-          drover-agent [--metadata-url URL] [--root DIR] [--force] [--timeout DURATION]
+          drover-agent [--metadata-url URL] [--root DIR] [--force] [--timeout DURATION] [--network-dir DIR]
           drover-agent --instance-check [--root DIR]
           drover-agent --help
 
@@ -35,6 +36,9 @@ internal static class AgentCommandLine
                                that came with the snapshot, so that new keys are made before sshd starts
           --timeout DURATION   How long to retry the metadata service, e.g. 120s, 2m, 500ms [default: 120s]
                                (env DROVER_TIMEOUT, or DROVER_TIMEOUT= in /etc/drover/agent.env)
+          --network-dir DIR    Where the systemd-networkd units go, under --root like every path
+                               [default: /etc/systemd/network; NixOS's module sets /run/systemd/network]
+                               (env DROVER_NETWORK_DIR, or DROVER_NETWORK_DIR= in /etc/drover/agent.env)
 
         Exit codes: 0 ok (or already done), 1 failure (no marker written; the next boot retries), 2 usage.
         """;
@@ -43,7 +47,7 @@ internal static class AgentCommandLine
     public static AgentOptions? Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, out string? error)
     {
         error = null;
-        string? url = null, root = null, timeout = null;
+        string? url = null, root = null, timeout = null, networkDir = null;
         var force = false;
         var instanceCheck = false;
         for (var i = 0; i < args.Count; i++)
@@ -67,7 +71,7 @@ internal static class AgentCommandLine
                 case "--instance-check":
                     instanceCheck = true;
                     break;
-                case "--metadata-url" or "--root" or "--timeout":
+                case "--metadata-url" or "--root" or "--timeout" or "--network-dir":
                     var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
                     if (value is null)
                     {
@@ -82,6 +86,10 @@ internal static class AgentCommandLine
                     else if (arg == "--root")
                     {
                         root = value;
+                    }
+                    else if (arg == "--network-dir")
+                    {
+                        networkDir = value;
                     }
                     else
                     {
@@ -104,6 +112,7 @@ internal static class AgentCommandLine
         var file = ReadConfigFile(RootedPath.Combine(root, AgentPaths.ConfigFile));
         url ??= Lookup(environment, MetadataUrlVariable) ?? file.GetValueOrDefault(MetadataUrlVariable) ?? AgentOptions.DefaultMetadataUrl;
         timeout ??= Lookup(environment, TimeoutVariable) ?? file.GetValueOrDefault(TimeoutVariable);
+        networkDir ??= Lookup(environment, NetworkDirVariable) ?? file.GetValueOrDefault(NetworkDirVariable) ?? AgentPaths.NetworkDir;
 
         if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
@@ -111,7 +120,13 @@ internal static class AgentCommandLine
             return null;
         }
 
-        var options = new AgentOptions { MetadataUrl = uri, Root = root, Force = force, InstanceCheck = instanceCheck };
+        if (!networkDir.StartsWith('/'))
+        {
+            error = $"network directory '{networkDir}' is not an absolute path (it is a path of the configured system, under the root)";
+            return null;
+        }
+
+        var options = new AgentOptions { MetadataUrl = uri, Root = root, Force = force, InstanceCheck = instanceCheck, NetworkDirectory = networkDir };
         if (timeout is not null)
         {
             if (!TryParseDuration(timeout, out var span) || span <= TimeSpan.Zero)

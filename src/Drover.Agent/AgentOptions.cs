@@ -12,6 +12,13 @@ public sealed record AgentOptions
     /// <summary>Prefix of every path the agent reads or writes. Anything but <c>/</c> also turns off system calls (hostname, networkctl).</summary>
     public string Root { get; init; } = "/";
 
+    /// <summary>
+    /// Where the systemd-networkd units go, an absolute path of the configured system (under <see cref="Root"/> like
+    /// every other path). Default <see cref="AgentPaths.NetworkDir"/>; NixOS's module sets <c>/run/systemd/network</c>,
+    /// because <c>/etc/systemd/network</c> is a read-only link into the Nix store there.
+    /// </summary>
+    public string NetworkDirectory { get; init; } = AgentPaths.NetworkDir;
+
     /// <summary>Run even when the marker says a previous run finished.</summary>
     public bool Force { get; init; }
 

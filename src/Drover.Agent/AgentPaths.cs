@@ -11,6 +11,7 @@ public static class AgentPaths
     public const string Hosts = "/etc/hosts";
     public const string RootSshDir = "/root/.ssh";
     public const string AuthorizedKeys = "/root/.ssh/authorized_keys";
+    /// <summary>The default directory of the systemd-networkd units (<see cref="AgentOptions.NetworkDirectory"/>).</summary>
     public const string NetworkDir = "/etc/systemd/network";
     public const string PublicNetworkFile = "10-drover-public.network";
     public const string FlakeTarget = "/etc/nix-flake-target";

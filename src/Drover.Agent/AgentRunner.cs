@@ -172,7 +172,7 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
                 _fs.WriteText(AgentPaths.FlakeTarget, p.Flake + "\n", RootFs.Public);
             }
 
-            return (p, p.Flake is null ? "no flake named in the user-data" : $"{AgentPaths.FlakeTarget} = {p.Flake}");
+            return (p, p.Flake is null ? "no flake named in the user-data" : $"{AgentPaths.FlakeTarget} = {p.Flake}{(p.Impure ? " (impure evaluation)" : "")}");
         });
         await StepAsync("converge", async () => (0, await ConvergeAsync(plan, metadata, cancellationToken)));
     }

@@ -1,17 +1,25 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Drover.Core.Nix;
 using YamlDotNet.RepresentationModel;
 
 namespace Drover.Agent;
 
 /// <summary>
 /// What the user-data asks of the agent: a flake to write to <c>/etc/nix-flake-target</c> and a command to converge with.
-/// Read from a <c>#cloud-config</c> (also inside a MIME multipart): the top-level <c>drover: {flake, converge}</c> mapping
-/// first, else a <c>write_files</c> entry for <c>/etc/nix-flake-target</c>. Without an explicit command, a flake means
-/// <c>nixos-rebuild switch --flake REF#HOSTNAME</c>.
+/// Read from a <c>#cloud-config</c> (also inside a MIME multipart): the top-level <c>drover: {flake, converge, impure}</c>
+/// mapping first, else a <c>write_files</c> entry for <c>/etc/nix-flake-target</c>. Without an explicit command, a flake
+/// means <see cref="NixosRebuild"/>'s <c>nixos-rebuild switch --flake REF#HOSTNAME</c>, with <c>--impure</c> when
+/// <c>impure: true</c> (so that <c>drover.nixosModules.hcloud</c> can read <c>/etc/hcloud-metadata.json</c>).
 /// </summary>
-internal sealed partial record ConvergePlan(string? Flake, string? Command)
+/// <param name="Flake">The flake reference, or null.</param>
+/// <param name="Command">The converge command for <c>/bin/sh -c</c>, or null.</param>
+/// <param name="Impure">Whether the user-data asked for an impure evaluation (<c>drover.impure: true</c>); it shapes only the default command.</param>
+internal sealed partial record ConvergePlan(string? Flake, string? Command, bool Impure = false)
 {
+    /// <summary>The key of the top-level mapping the agent reads.</summary>
+    public const string DroverKey = "drover";
+
     public static readonly ConvergePlan None = new(null, null);
 
     public static ConvergePlan From(byte[]? userData, string hostname)
@@ -22,6 +30,7 @@ internal sealed partial record ConvergePlan(string? Flake, string? Command)
         }
 
         string? flake = null, command = null;
+        bool? impure = null;
         var text = Encoding.UTF8.GetString(userData);
         if (!text.StartsWith('#') && !text.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)
             && DecodeBase64(text) is { } decoded && (decoded.StartsWith('#') || decoded.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)))
@@ -32,10 +41,11 @@ internal sealed partial record ConvergePlan(string? Flake, string? Command)
         foreach (var config in CloudConfigs(text))
         {
             var root = YamlJson.Parse(config, "the user-data's #cloud-config");
-            if (YamlJson.Get(root, "drover") is YamlMappingNode drover)
+            if (YamlJson.Get(root, DroverKey) is YamlMappingNode drover)
             {
                 flake ??= Clean(YamlJson.Text(YamlJson.Get(drover, "flake")));
                 command ??= Clean(YamlJson.Text(YamlJson.Get(drover, "converge")));
+                impure ??= ReadImpure(YamlJson.Get(drover, "impure"));
             }
 
             if (flake is null && YamlJson.Get(root, "write_files") is YamlSequenceNode files)
@@ -48,11 +58,26 @@ internal sealed partial record ConvergePlan(string? Flake, string? Command)
 
         if (command is null && flake is not null)
         {
-            command = $"nixos-rebuild switch --flake {flake}#{hostname}";
+            if (NixosRebuild.FlakeRefProblem(flake) is { } problem)
+            {
+                throw new AgentException($"the user-data's flake cannot be converged with nixos-rebuild: {problem}");
+            }
+
+            if (NixosRebuild.HostProblem(hostname) is { } hostProblem)
+            {
+                throw new AgentException($"the metadata's hostname cannot select the flake's nixosConfigurations: {hostProblem}");
+            }
+
+            command = NixosRebuild.Switch(flake, hostname, impure ?? false).CommandLine;
         }
 
-        return new ConvergePlan(flake, command);
+        return new ConvergePlan(flake, command, impure ?? false);
     }
+
+    /// <summary><c>drover.impure</c>: true, false, or null when unset; anything else is an error naming the key.</summary>
+    private static bool? ReadImpure(YamlNode? node) => YamlJson.TryBool(node, out var value)
+        ? value
+        : throw new AgentException($"the user-data's {DroverKey}.impure must be true or false (a YAML boolean), got {YamlJson.Describe(node!)}");
 
     /// <summary>The cloud-config documents in the user-data: the whole text, or the <c>text/cloud-config</c> parts of a multipart.</summary>
     private static IEnumerable<string> CloudConfigs(string text)

@@ -40,7 +40,8 @@ internal static partial class SystemSteps
     public static async Task<string> NetworkAsync(RootFs fs, AgentOptions options, HcloudMetadata metadata, TextWriter log, CancellationToken cancellationToken)
     {
         var files = NetworkdFiles.Render(metadata);
-        var directory = fs.Path(AgentPaths.NetworkDir);
+        var networkDirectory = options.NetworkDirectory;
+        var directory = fs.Path(networkDirectory);
         if (Directory.Exists(directory))
         {
             // A forced re-run replaces what an earlier run wrote (a detached network must not stay configured).
@@ -53,10 +54,10 @@ internal static partial class SystemSteps
 
         foreach (var (name, content) in files)
         {
-            fs.WriteText($"{AgentPaths.NetworkDir}/{name}", content, RootFs.Public);
+            fs.WriteText($"{networkDirectory.TrimEnd('/')}/{name}", content, RootFs.Public);
         }
 
-        var written = files.Count == 0 ? "no interfaces in the metadata" : string.Join(", ", files.Select(f => f.Name));
+        var written = files.Count == 0 ? "no interfaces in the metadata" : $"{string.Join(", ", files.Select(f => f.Name))} in {networkDirectory}";
         if (files.Count == 0)
         {
             return written;

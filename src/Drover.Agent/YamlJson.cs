@@ -45,6 +45,37 @@ internal static partial class YamlJson
 
     public static bool IsTrue(YamlNode? node) => Text(node) is "true" or "True" or "TRUE";
 
+    /// <summary>
+    /// A YAML boolean (a plain <c>true</c> or <c>false</c>, as YAML 1.2's core schema spells them): false when the node
+    /// is something else (a quoted string, a number, a mapping); <paramref name="value"/> is null when it is missing or null.
+    /// </summary>
+    public static bool TryBool(YamlNode? node, out bool? value)
+    {
+        value = null;
+        if (node is null || (node is YamlScalarNode scalar && IsPlain(scalar) && NullRegex().IsMatch(scalar.Value ?? "")))
+        {
+            return true;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } plain && IsPlain(plain) && BoolRegex().IsMatch(text))
+        {
+            value = text[0] is 't' or 'T';
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>How a node reads in a message: <c>'yes'</c>, <c>"true" (quoted)</c>, <c>a mapping</c>, <c>a list</c>.</summary>
+    public static string Describe(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar when IsPlain(scalar) => $"'{scalar.Value}'",
+        YamlScalarNode scalar => $"\"{scalar.Value}\" (quoted: a string)",
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        _ => "an alias",
+    };
+
     private static JsonObject ToObject(YamlMappingNode map)
     {
         var obj = new JsonObject();

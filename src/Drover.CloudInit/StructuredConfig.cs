@@ -15,7 +15,7 @@ internal static class StructuredConfig
     public const string FlakeTargetPath = "/etc/nix-flake-target";
     public const string NetworkFilePath = "/etc/systemd/network/10-drover-static.network";
 
-    /// <summary>The top-level key drover-agent reads (<c>drover: {flake: REF, converge: CMD}</c>).</summary>
+    /// <summary>The top-level key drover-agent reads (<c>drover: {flake: REF, converge: CMD, impure: true}</c>).</summary>
     public const string DroverKey = "drover";
 
     public static string Render(UserDataInput input)
@@ -99,7 +99,7 @@ internal static class StructuredConfig
 
         // For images with drover-agent instead of cloud-init: the same flake and converge command, where the agent looks.
         // cloud-init ignores unknown top-level keys (its schema check accepts them).
-        if (!string.IsNullOrEmpty(input.FlakeRef) || !string.IsNullOrEmpty(input.ConvergeCommand))
+        if (!string.IsNullOrEmpty(input.FlakeRef) || !string.IsNullOrEmpty(input.ConvergeCommand) || input.Impure)
         {
             var drover = new YamlMappingNode();
             if (!string.IsNullOrEmpty(input.FlakeRef))
@@ -110,6 +110,11 @@ internal static class StructuredConfig
             if (!string.IsNullOrEmpty(input.ConvergeCommand))
             {
                 drover.Add("converge", YamlText.Str(input.ConvergeCommand));
+            }
+
+            if (input.Impure)
+            {
+                drover.Add("impure", YamlText.Bool(true));
             }
 
             root.Add(DroverKey, drover);

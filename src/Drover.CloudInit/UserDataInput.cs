@@ -24,6 +24,12 @@ public sealed record UserDataInput
     /// <summary>The converge command the one-shot bootstrap unit runs once; null: no unit.</summary>
     public string? ConvergeCommand { get; init; }
 
+    /// <summary>
+    /// Whether the host's NixOS configuration is evaluated impurely (<c>nixos-rebuild ... --impure</c>): the structured
+    /// form says so to drover-agent as <c>drover: {impure: true}</c>, for when the agent makes the command itself.
+    /// </summary>
+    public bool Impure { get; init; }
+
     /// <summary>Static addressing for <c>${NETWORK_INTERFACE} ${STATIC_IP} ${CIDR} ${GATEWAY} ${DNS_SERVERS}</c>.</summary>
     public StaticNetwork? Network { get; init; }
 

@@ -36,6 +36,7 @@ public static class HostUserData
             SshAuthorizedKeys = [.. fleet.Defaults.SshKeys.Select(k => k.PublicKey).OfType<string>().Select(k => k.Trim())],
             FlakeRef = host.Flake,
             ConvergeCommand = host.EffectiveConverge,
+            Impure = host.Impure,
             Network = ToStaticNetwork(host.Network),
             Variables = host.UserData.Variables,
             Templates = templates,

@@ -344,8 +344,33 @@ public sealed class AgentRunTests
         // Assert (exit code 1: no nixos-rebuild on this machine; the command and flake are what matter)
         root.Read("/etc/nix-flake-target").ShouldBe("github:example/infra?ref=main\n");
         var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
-        status.GetProperty("converge").GetProperty("command").GetString().ShouldBe("nixos-rebuild switch --flake github:example/infra?ref=main#web1");
+        status.GetProperty("converge").GetProperty("command").GetString().ShouldBe("nixos-rebuild switch --flake 'github:example/infra?ref=main#web1'");
         exitCode.ShouldBe(1);
-        output.ShouldContain("drover-agent: converge running /bin/sh -c nixos-rebuild switch --flake github:example/infra?ref=main#web1");
+        output.ShouldContain("drover-agent: converge running /bin/sh -c nixos-rebuild switch --flake 'github:example/infra?ref=main#web1'");
+    }
+
+    [Fact]
+    public async Task NixOS_settings_put_the_units_in_the_network_directory_and_converge_impurely()
+    {
+        // Arrange: what the NixOS module writes to agent.env, and user-data asking for an impure evaluation.
+        const string userData = "#cloud-config\ndrover:\n  flake: github:example/infra\n  impure: true\n";
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(userData);
+        using var root = new TempRoot();
+        root.Write("/etc/drover/agent.env", "DROVER_NETWORK_DIR=/run/systemd/network\n");
+        var options = AgentCommandLine.Parse(["--root", root.Path], new Dictionary<string, string?>(), out var error)!;
+        error.ShouldBeNull();
+
+        // Act (exit code 1: no nixos-rebuild on this machine; the files and the command are what count)
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl, configure: o => o with { NetworkDirectory = options.NetworkDirectory });
+
+        // Assert
+        exitCode.ShouldBe(1);
+        root.Read("/run/systemd/network/10-drover-public.network").ShouldContain($"MACAddress={Fixtures.PublicMac}\n");
+        File.Exists(root["/run/systemd/network/20-drover-private-1234.network"]).ShouldBeTrue();
+        Directory.Exists(root["/etc/systemd/network"]).ShouldBeFalse();
+        output.ShouldContain("drover-agent: network 10-drover-public.network, 20-drover-private-1234.network, 20-drover-private-5678.network in /run/systemd/network;");
+        output.ShouldContain("drover-agent: flake-target /etc/nix-flake-target = github:example/infra (impure evaluation)");
+        var status = JsonDocument.Parse(root.Read("/var/lib/drover/status.json")).RootElement;
+        status.GetProperty("converge").GetProperty("command").GetString().ShouldBe("nixos-rebuild switch --flake 'github:example/infra#web1' --impure");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Drover.Core.Nix;
 using Shouldly;
 using Xunit;
 
@@ -19,7 +20,59 @@ public sealed class ConvergePlanTests
     {
         var plan = ConvergePlan.From(Encoding.UTF8.GetBytes("#cloud-config\ndrover:\n  flake: github:o/r\n"), "web1");
 
-        plan.ShouldBe(new ConvergePlan("github:o/r", "nixos-rebuild switch --flake github:o/r#web1"));
+        plan.ShouldBe(new ConvergePlan("github:o/r", "nixos-rebuild switch --flake 'github:o/r#web1'"));
+        plan.Command.ShouldBe(NixosRebuild.Switch("github:o/r", "web1").CommandLine);
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("True", true)]
+    [InlineData("false", false)]
+    [InlineData("FALSE", false)]
+    [InlineData("~", false)]
+    [InlineData("", false)]
+    public void Impure_asks_for_nixos_rebuild_with_impure(string value, bool impure)
+    {
+        var plan = ConvergePlan.From(Encoding.UTF8.GetBytes($"#cloud-config\ndrover:\n  flake: github:o/r?ref=main\n  impure: {value}\n"), "web1");
+
+        plan.ShouldBe(new ConvergePlan("github:o/r?ref=main", NixosRebuild.Switch("github:o/r?ref=main", "web1", impure).CommandLine, impure));
+        plan.Command.ShouldBe(impure
+            ? "nixos-rebuild switch --flake 'github:o/r?ref=main#web1' --impure"
+            : "nixos-rebuild switch --flake 'github:o/r?ref=main#web1'");
+    }
+
+    [Fact]
+    public void Impure_leaves_an_explicit_converge_command_alone()
+    {
+        var plan = ConvergePlan.From(Encoding.UTF8.GetBytes("#cloud-config\ndrover: {flake: github:o/r, converge: make converge, impure: true}\n"), "web1");
+
+        plan.ShouldBe(new ConvergePlan("github:o/r", "make converge", Impure: true));
+    }
+
+    [Theory]
+    [InlineData("yes", "got 'yes'")]
+    [InlineData("1", "got '1'")]
+    [InlineData("\"true\"", "got \"true\" (quoted: a string)")]
+    [InlineData("[true]", "got a list")]
+    [InlineData("{a: b}", "got a mapping")]
+    public void Impure_other_than_a_yaml_boolean_is_an_error_naming_the_key(string value, string got)
+    {
+        var userData = Encoding.UTF8.GetBytes($"#cloud-config\ndrover:\n  flake: github:o/r\n  impure: {value}\n");
+
+        Should.Throw<AgentException>(() => ConvergePlan.From(userData, "web1")).Message
+            .ShouldBe($"the user-data's drover.impure must be true or false (a YAML boolean), {got}");
+    }
+
+    [Fact]
+    public void A_flake_with_an_attribute_cannot_make_the_default_command()
+    {
+        var withAttribute = Encoding.UTF8.GetBytes("#cloud-config\ndrover:\n  flake: github:o/r#web1\n");
+        var withCommand = Encoding.UTF8.GetBytes("#cloud-config\ndrover:\n  flake: github:o/r#web1\n  converge: make\n");
+
+        Should.Throw<AgentException>(() => ConvergePlan.From(withAttribute, "web1")).Message.ShouldBe(
+            "the user-data's flake cannot be converged with nixos-rebuild: flake reference 'github:o/r#web1' names an attribute ('#web1'): "
+            + "give the flake alone, the host name selects nixosConfigurations.HOST");
+        ConvergePlan.From(withCommand, "web1").ShouldBe(new ConvergePlan("github:o/r#web1", "make"));
     }
 
     [Fact]
@@ -30,7 +83,7 @@ public sealed class ConvergePlanTests
         var b64 = $"#cloud-config\nwrite_files:\n- path: /etc/nix-flake-target\n  encoding: b64\n  content: {encoded}\n";
 
         ConvergePlan.From(Encoding.UTF8.GetBytes(plain), "h").Flake.ShouldBe("path:/srv/infra");
-        ConvergePlan.From(Encoding.UTF8.GetBytes(b64), "h").ShouldBe(new ConvergePlan("git+https://example/infra", "nixos-rebuild switch --flake git+https://example/infra#h"));
+        ConvergePlan.From(Encoding.UTF8.GetBytes(b64), "h").ShouldBe(new ConvergePlan("git+https://example/infra", "nixos-rebuild switch --flake 'git+https://example/infra#h'"));
     }
 
     [Fact]
@@ -93,8 +146,9 @@ public sealed class ConvergePlanTests
 
         var module = AgentFiles.NixosModule;
         module.ShouldContain("options.services.drover-agent");
-        module.ShouldContain("options.hcloud");
-        module.ShouldContain("metadataFile");
+        module.ShouldContain("drover.nixosModules.hcloud", customMessage: "config.hcloud.* lives in nix/modules/hcloud.nix; this module names it");
+        module.ShouldContain($"{AgentCommandLine.NetworkDirVariable}=${{cfg.networkDirectory}}", customMessage: "the agent reads the network directory the module sets");
+        module.ShouldContain($"{AgentCommandLine.MetadataUrlVariable}=${{cfg.metadataUrl}}");
         module.Count(c => c == '{').ShouldBe(module.Count(c => c == '}'));
         module.Count(c => c == '[').ShouldBe(module.Count(c => c == ']'));
     }

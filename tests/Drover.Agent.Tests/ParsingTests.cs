@@ -147,6 +147,33 @@ public sealed class ParsingTests
     }
 
     [Fact]
+    public void Network_directory_comes_from_the_flag_then_environment_then_config_file()
+    {
+        // Arrange
+        using var root = new TempRoot();
+        var none = new Dictionary<string, string?>();
+        var env = new Dictionary<string, string?> { ["DROVER_NETWORK_DIR"] = "/env/network" };
+
+        // Act
+        var byDefault = AgentCommandLine.Parse(["--root", root.Path], none, out var error1);
+        root.Write("/etc/drover/agent.env", "DROVER_NETWORK_DIR=/run/systemd/network\n");
+        var fromFile = AgentCommandLine.Parse(["--root", root.Path], none, out var error2);
+        var fromEnv = AgentCommandLine.Parse(["--root", root.Path], env, out var error3);
+        var fromFlag = AgentCommandLine.Parse(["--root", root.Path, "--network-dir", "/flag/network"], env, out var error4);
+        var inline = AgentCommandLine.Parse(["--root", root.Path, "--network-dir=/inline"], env, out var error5);
+
+        // Assert
+        new[] { error1, error2, error3, error4, error5 }.ShouldAllBe(e => e == null);
+        byDefault!.NetworkDirectory.ShouldBe("/etc/systemd/network");
+        fromFile!.NetworkDirectory.ShouldBe("/run/systemd/network");
+        fromEnv!.NetworkDirectory.ShouldBe("/env/network");
+        fromFlag!.NetworkDirectory.ShouldBe("/flag/network");
+        inline!.NetworkDirectory.ShouldBe("/inline");
+        AgentCommandLine.Usage.ShouldContain("--network-dir DIR");
+        AgentCommandLine.Usage.ShouldContain("(env DROVER_NETWORK_DIR, or DROVER_NETWORK_DIR= in /etc/drover/agent.env)");
+    }
+
+    [Fact]
     public void Defaults_are_the_hetzner_service_and_two_minutes()
     {
         var options = AgentCommandLine.Parse([], new Dictionary<string, string?>(), out var error)!;
@@ -162,6 +189,8 @@ public sealed class ParsingTests
     [InlineData(new[] { "--root" }, "--root needs a value")]
     [InlineData(new[] { "--timeout", "soon" }, "timeout 'soon' is not a duration")]
     [InlineData(new[] { "--metadata-url", "ftp://x/" }, "not an absolute http(s) URL")]
+    [InlineData(new[] { "--network-dir" }, "--network-dir needs a value")]
+    [InlineData(new[] { "--network-dir", "run/systemd/network" }, "network directory 'run/systemd/network' is not an absolute path")]
     public void Bad_arguments_are_usage_errors(string[] args, string message)
     {
         AgentCommandLine.Parse(args, new Dictionary<string, string?>(), out var error).ShouldBeNull();
@@ -174,6 +203,6 @@ public sealed class ParsingTests
         var output = new StringWriter();
         (await AgentProgram.RunAsync(["--nope"], new Dictionary<string, string?>(), output, TestContext.Current.CancellationToken)).ShouldBe(2);
         (await AgentProgram.RunAsync(["--help"], new Dictionary<string, string?>(), output, TestContext.Current.CancellationToken)).ShouldBe(0);
-        output.ToString().ShouldContain("drover-agent [--metadata-url URL] [--root DIR] [--force] [--timeout DURATION]");
+        output.ToString().ShouldContain("drover-agent [--metadata-url URL] [--root DIR] [--force] [--timeout DURATION] [--network-dir DIR]");
     }
 }

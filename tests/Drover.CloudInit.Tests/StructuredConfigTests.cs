@@ -14,6 +14,7 @@ public class StructuredConfigTests
         { "converge", Examples.Full() with { Network = null } },
         { "everything", Examples.Full() },
         { "nixos groups", Examples.Full() with { AdminGroups = ["wheel", "systemd-journal"] } },
+        { "impure flake", new UserDataInput { Hostname = "web1", FlakeRef = "github:example/infra", ConvergeCommand = "nixos-rebuild switch --flake 'github:example/infra#web1' --impure", Impure = true } },
     };
 
     [Theory]
@@ -77,6 +78,24 @@ public class StructuredConfigTests
         root.Has("runcmd").ShouldBeFalse();
         root.Has("drover").ShouldBeFalse();
         root.At("users", 0).Has("ssh_authorized_keys").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Impure_is_a_yaml_boolean_in_the_drover_mapping_for_the_agent()
+    {
+        // Arrange
+        var input = new UserDataInput { Hostname = "web1", FlakeRef = "github:example/infra", Impure = true };
+
+        // Act
+        var root = Yaml.Root(UserDataRenderer.Render(input).Content);
+        var pure = Yaml.Root(UserDataRenderer.Render(input with { Impure = false }).Content);
+
+        // Assert
+        var impure = (YamlDotNet.RepresentationModel.YamlScalarNode)root.At("drover", "impure");
+        impure.Value.ShouldBe("true");
+        impure.Style.ShouldBe(YamlDotNet.Core.ScalarStyle.Plain);
+        root.Text("drover", "flake").ShouldBe("github:example/infra");
+        pure.At("drover").Has("impure").ShouldBeFalse();
     }
 
     [Theory]

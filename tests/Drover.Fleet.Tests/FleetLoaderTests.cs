@@ -1,6 +1,8 @@
+using Drover.Core.Nix;
 using Drover.Fleet.Config;
 using Shouldly;
 using Xunit;
+using YamlDotNet.RepresentationModel;
 
 namespace Drover.Fleet.Tests;
 
@@ -50,6 +52,7 @@ public sealed class FleetLoaderTests : IDisposable
             secrets_path: /srv/secrets
           web2:
             image: 777
+            impure: true
           db1:
             image: ubuntu-24.04
           w1:
@@ -98,7 +101,9 @@ public sealed class FleetLoaderTests : IDisposable
         web2.ServerType.ShouldBe("cx23");
         web2.Location.ShouldBe("fsn1");
         web2.Flake.ShouldBe("github:example/infra");
-        web2.EffectiveConverge.ShouldBe("nixos-rebuild switch --flake github:example/infra#web2");
+        web2.Impure.ShouldBeTrue();
+        web2.EffectiveConverge.ShouldBe("nixos-rebuild switch --flake 'github:example/infra#web2' --impure");
+        web1.Impure.ShouldBeFalse();
         fleet.FindHost("db1")!.Image.ImageName.ShouldBe("ubuntu-24.04");
         fleet.FindHost("w1")!.Image.ShouldSatisfyAllConditions(i => i.Kind.ShouldBe(ImageKind.Selector), i => i.Architecture.ShouldBe("arm"));
         fleet.Hosts.Select(h => h.Name).ShouldBe(["web1", "web2", "db1", "w1", "w2"]);
@@ -178,6 +183,90 @@ public sealed class FleetLoaderTests : IDisposable
         text.ShouldContain(t => t.StartsWith("20:66 hosts.h4.user_data.variables.HOSTNAME: ${HOSTNAME} is a built-in placeholder", StringComparison.Ordinal));
         e.Diagnostics.Select(d => d.Location!.Value.Line).ShouldBeInOrder();
         text.ShouldContain(t => t.StartsWith("21:24 hosts.h4.network.address: '10.0.0.5' is not an address with a prefix length", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Impure_adds_the_flag_to_the_default_converge_command_and_rides_in_the_user_data()
+    {
+        // Arrange
+        _dir.Write("drover.yaml", """
+            fleet: f
+            defaults: {location: fsn1, server_type: cx23, flake: "github:example/infra?ref=main", impure: true}
+            hosts:
+              web1: {image: debian-12}
+              web2: {image: debian-12, impure: false}
+              web3: {image: debian-12, flake: github:example/other}
+              db1: {image: debian-12, converge: make converge}
+            """);
+
+        // Act
+        var fleet = FleetLoader.Load(_dir.FleetPath);
+
+        // Assert: one place builds the command (NixosRebuild), the fleet and the agent alike.
+        var web1 = fleet.FindHost("web1")!;
+        fleet.Defaults.Impure.ShouldBe(true);
+        web1.Impure.ShouldBeTrue();
+        web1.EffectiveConverge.ShouldBe("nixos-rebuild switch --flake 'github:example/infra?ref=main#web1' --impure");
+        web1.EffectiveConverge.ShouldBe(NixosRebuild.Switch("github:example/infra?ref=main", "web1", impure: true).CommandLine);
+        fleet.FindHost("web2")!.EffectiveConverge.ShouldBe("nixos-rebuild switch --flake 'github:example/infra?ref=main#web2'");
+        fleet.FindHost("web3")!.EffectiveConverge.ShouldBe("nixos-rebuild switch --flake 'github:example/other#web3' --impure");
+        fleet.FindHost("db1")!.EffectiveConverge.ShouldBe("make converge");
+
+        var drover = DroverMapping(HostUserData.Render(fleet, web1).Content);
+        ((YamlScalarNode)drover.Children["flake"]).Value.ShouldBe("github:example/infra?ref=main");
+        ((YamlScalarNode)drover.Children["converge"]).Value.ShouldBe(web1.EffectiveConverge);
+        var impure = (YamlScalarNode)drover.Children["impure"];
+        (impure.Value, impure.Style).ShouldBe(("true", YamlDotNet.Core.ScalarStyle.Plain), "a YAML boolean, as drover-agent requires");
+        DroverMapping(HostUserData.Render(fleet, fleet.FindHost("web2")!).Content).Children.ContainsKey(new YamlScalarNode("impure")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Impure_must_be_a_yaml_boolean_and_needs_a_flake_without_an_attribute()
+    {
+        var e = Refused("""
+            fleet: f
+            defaults: {location: fsn1, server_type: cx23, impure: "true"}
+            hosts:
+              web1:
+                image: debian-12
+                flake: github:o/r
+                impure: yes
+              web2:
+                image: debian-12
+                impure: true
+              web3:
+                image: debian-12
+                flake: github:o/r
+                converge: make
+                impure: true
+              web4:
+                image: debian-12
+                flake: "github:o/r#web4"
+              web5:
+                image: debian-12
+                flake: "github:o/r#web5"
+                converge: nixos-rebuild switch --flake "$(cat /etc/nix-flake-target)"
+            """);
+
+        e.Diagnostics.Select(d => d.ToString()).ShouldBe(
+        [
+            $"{_dir.FleetPath}:2:55: defaults.impure: expected true or false (a YAML boolean, unquoted), got the scalar 'true'",
+            $"{_dir.FleetPath}:7:13: hosts.web1.impure: expected true or false (a YAML boolean, unquoted), got the scalar 'yes'",
+            $"{_dir.FleetPath}:10:5: hosts.web2.impure: only applies with a 'flake' (the converge command nixos-rebuild switch --flake REF#NAME --impure); set one for the host or under 'defaults'",
+            $"{_dir.FleetPath}:15:5: hosts.web3.impure: only applies to the default converge command (nixos-rebuild from 'flake'); 'converge' replaces it",
+            $"{_dir.FleetPath}:18:12: hosts.web4.flake: flake reference 'github:o/r#web4' names an attribute ('#web4'): give the flake alone, the host name selects nixosConfigurations.HOST (or set 'converge' for a command of your own)",
+        ]);
+
+        var inherited = Refused("fleet: f\ndefaults: {location: fsn1, server_type: cx23, flake: \"\"}\nhosts:\n  web1: {image: debian-12}\n");
+        inherited.Diagnostics.Single().ToString().ShouldBe(
+            $"{_dir.FleetPath}:4:3: hosts.web1: 'defaults.flake' cannot make this host's converge command: the flake reference is empty; set a 'flake' or 'converge' of its own");
+    }
+
+    private static YamlMappingNode DroverMapping(string userData)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(userData));
+        return (YamlMappingNode)((YamlMappingNode)stream.Documents.Single().RootNode).Children["drover"];
     }
 
     [Fact]

@@ -23,8 +23,9 @@ internal static class ServerUpdateCommand
         var command = new Command("apply", """
             Run the host's converge command on it over SSH, streaming its output, and exit with its exit code.
             The command is the host's 'converge' setting; with only a 'flake' set it is
-            'nixos-rebuild switch --flake <flake>#<host>'. The host is reached at --target-host, else its 'target_host',
-            else root at the public address of the fleet's server for it; the key is the fleet's 'identity_file'.
+            'nixos-rebuild switch --flake <flake>#<host>' ('--impure' added with 'impure: true'). The host is reached at
+            --target-host, else its 'target_host', else root at the public address of the fleet's server for it; the key
+            is the fleet's 'identity_file'.
             """)
         { FleetCommon.ConfigOption, host, target, port };
         Common.SetHandler(command, env, async (parse, ct) =>

@@ -24,6 +24,7 @@ internal static class DefaultsSection
             AdminUser = yaml.String(map, K.AdminUser, K.Defaults),
             Domain = yaml.String(map, K.Domain, K.Defaults),
             Flake = yaml.String(map, K.Flake, K.Defaults),
+            Impure = yaml.Bool(map, K.Impure, K.Defaults),
             SecretsPath = secrets,
             IdentityFile = yaml.String(map, K.IdentityFile, K.Defaults),
         };

@@ -13,6 +13,12 @@ public sealed record FleetDefaults
     /// <summary>The flake every host converges from unless it names its own (<c>github:org/infra</c>).</summary>
     public string? Flake { get; init; }
 
+    /// <summary>
+    /// Whether the default converge command evaluates impurely (<c>nixos-rebuild ... --impure</c>) unless a host says
+    /// otherwise; null when <c>defaults</c> does not say.
+    /// </summary>
+    public bool? Impure { get; init; }
+
     /// <summary>Where <c>drover secrets sync</c> puts a host's bundle (default <c>/var/lib/drover/secrets</c>).</summary>
     public string? SecretsPath { get; init; }
 

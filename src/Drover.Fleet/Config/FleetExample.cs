@@ -50,8 +50,13 @@ public static class FleetExample
           # ${DOMAIN}: a host's FQDN is NAME.DOMAIN.
           domain: example.internal
           # A flake makes the converge command 'nixos-rebuild switch --flake <flake>#<host>'
-          # for NixOS images; set 'converge:' on a host for anything else.
+          # for NixOS images (<host> selects nixosConfigurations.<host>); set 'converge:' on a
+          # host for anything else.
           # flake: github:example/infra
+          # 'impure: true' adds --impure, so that the configuration can read the server's
+          # /etc/hcloud-metadata.json (drover.nixosModules.hcloud); NixOS 20.09's nixos-rebuild
+          # has no --impure.
+          # impure: true
           # Where 'drover secrets sync' puts a host's secrets.
           secrets_path: /var/lib/drover/secrets
 

@@ -9,7 +9,7 @@ public static class FleetKeys
     public const string Fleet = "fleet", Defaults = "defaults", Images = "images", Hosts = "hosts";
 
     public const string Location = "location", ServerType = "server_type", SshKeys = "ssh_keys", IdentityFile = "identity_file",
-        Labels = "labels", AdminUser = "admin_user", Domain = "domain", Flake = "flake", SecretsPath = "secrets_path";
+        Labels = "labels", AdminUser = "admin_user", Domain = "domain", Flake = "flake", Impure = "impure", SecretsPath = "secrets_path";
 
     public const string Name = "name", PublicKey = "public_key", PublicKeyFile = "public_key_file";
 
@@ -26,7 +26,7 @@ public static class FleetKeys
     public static IReadOnlyList<string> Root { get; } = [Fleet, Defaults, Images, Hosts];
 
     /// <summary><c>defaults:</c>.</summary>
-    public static IReadOnlyList<string> DefaultsKeys { get; } = [Location, ServerType, SshKeys, IdentityFile, Labels, AdminUser, Domain, Flake, SecretsPath];
+    public static IReadOnlyList<string> DefaultsKeys { get; } = [Location, ServerType, SshKeys, IdentityFile, Labels, AdminUser, Domain, Flake, Impure, SecretsPath];
 
     /// <summary>One entry of <c>defaults.ssh_keys</c>.</summary>
     public static IReadOnlyList<string> SshKeyKeys { get; } = [Name, PublicKey, PublicKeyFile];
@@ -38,7 +38,7 @@ public static class FleetKeys
     public static IReadOnlyList<string> HostKeys { get; } =
     [
         Role, Image, ImageSelector, Architecture, ServerType, Location, Labels, Networks, Firewalls, Volumes, UserData, Network,
-        Flake, AdminUser, Domain, TargetHost, Converge, SecretsPath,
+        Flake, Impure, AdminUser, Domain, TargetHost, Converge, SecretsPath,
     ];
 
     /// <summary><c>hosts.NAME.user_data</c>.</summary>

@@ -73,7 +73,8 @@ public static class FleetSchema
                 "labels": { "$ref": "#/$defs/labels" },
                 "admin_user": { "description": "The admin user (${ADMIN_USER}): passwordless sudo and the SSH keys.", "type": "string" },
                 "domain": { "description": "The domain (${DOMAIN}); a host's FQDN is NAME.DOMAIN.", "type": "string" },
-                "flake": { "description": "The flake hosts converge from (github:org/infra); the converge command defaults to nixos-rebuild switch --flake REF#NAME.", "type": "string" },
+                "flake": { "description": "The flake hosts converge from (github:org/infra, without #): the converge command defaults to nixos-rebuild switch --flake REF#NAME, NAME selecting nixosConfigurations.NAME.", "type": "string" },
+                "impure": { "description": "Add --impure to the default converge command (nixos-rebuild switch --flake REF#NAME --impure), so that the configuration can read /etc/hcloud-metadata.json (drover.nixosModules.hcloud); nixos-rebuild of NixOS 20.09pre has no --impure. Default false.", "type": "boolean" },
                 "secrets_path": { "description": "Where secrets sync puts a host's bundle (default /var/lib/drover/secrets).", "type": "string", "pattern": "^/" }
               }
             },
@@ -130,10 +131,11 @@ public static class FleetSchema
                 "user_data": { "$ref": "#/$defs/user_data" },
                 "network": { "$ref": "#/$defs/network" },
                 "flake": { "description": "The flake this host converges from; overrides defaults.flake.", "type": "string" },
+                "impure": { "description": "Add --impure to this host's default converge command; overrides defaults.impure. Only with a flake and no converge.", "type": "boolean" },
                 "admin_user": { "description": "The admin user; overrides defaults.admin_user.", "type": "string" },
                 "domain": { "description": "The domain; overrides defaults.domain.", "type": "string" },
                 "target_host": { "description": "Where update and secrets sync connect, USER@ADDRESS (default root@ the public IPv4).", "type": "string" },
-                "converge": { "description": "The command that converges the host, at first boot and on update.", "type": "string" },
+                "converge": { "description": "The command that converges the host, at first boot and on update; without it, a flake means nixos-rebuild switch --flake REF#NAME.", "type": "string" },
                 "secrets_path": { "description": "Where secrets go on this host; overrides defaults.secrets_path.", "type": "string", "pattern": "^/" }
               },
               "oneOf": [

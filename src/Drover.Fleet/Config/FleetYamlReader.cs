@@ -36,6 +36,13 @@ internal sealed class FleetYamlReader(string path)
 
     public string? String(YamlMap map, string key, string parent) => Value<YamlScalar>(map, key, parent, "a string")?.Value;
 
+    /// <summary>
+    /// A YAML boolean: a plain <c>true</c> or <c>false</c> (also <c>True</c>, <c>FALSE</c>, as YAML 1.2's core schema
+    /// spells them). A quoted <c>"true"</c> is a string, and <c>yes</c> or <c>1</c> are not booleans: each is an error.
+    /// </summary>
+    public bool? Bool(YamlMap map, string key, string parent) =>
+        Value<YamlScalar>(map, key, parent, "true or false (a YAML boolean, unquoted)", s => ParseBool(s) is not null) is { } s ? ParseBool(s) : null;
+
     /// <summary>A positive integer (an ID).</summary>
     public long? Long(YamlMap map, string key, string parent) =>
         Value<YamlScalar>(map, key, parent, "a positive integer ID", s => PositiveInteger(s.Value) is not null) is { } s ? PositiveInteger(s.Value) : null;
@@ -147,6 +154,16 @@ internal sealed class FleetYamlReader(string path)
                 return null;
         }
     }
+
+    private static bool? ParseBool(YamlScalar scalar) =>
+        scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && scalar.Tag is null or "!!bool" or "tag:yaml.org,2002:bool"
+            ? scalar.Value switch
+            {
+                "true" or "True" or "TRUE" => true,
+                "false" or "False" or "FALSE" => false,
+                _ => null,
+            }
+            : null;
 
     private static long? PositiveInteger(string text) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;

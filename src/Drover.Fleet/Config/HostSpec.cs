@@ -1,3 +1,5 @@
+using Drover.Core.Nix;
+
 namespace Drover.Fleet.Config;
 
 /// <summary>One server of the fleet.</summary>
@@ -34,6 +36,14 @@ public sealed record HostSpec
     /// <summary>The effective flake reference (host's own or the default).</summary>
     public string? Flake { get; init; }
 
+    /// <summary>
+    /// Whether the default converge command evaluates impurely (host's own <c>impure</c> or the default): then it is
+    /// <c>nixos-rebuild switch --flake REF#NAME --impure</c>, so that the configuration may read
+    /// <c>/etc/hcloud-metadata.json</c> (<c>drover.nixosModules.hcloud</c>). The user-data's <c>drover:</c> mapping
+    /// carries it to drover-agent.
+    /// </summary>
+    public bool Impure { get; init; }
+
     /// <summary>The effective admin user (host's own or the default).</summary>
     public string? AdminUser { get; init; }
 
@@ -45,7 +55,7 @@ public sealed record HostSpec
 
     /// <summary>
     /// The command that converges the host, run once at first boot and by <c>server update apply</c>. Unset with a flake:
-    /// <c>nixos-rebuild switch --flake REF#NAME</c>.
+    /// <c>nixos-rebuild switch --flake REF#NAME</c> (see <see cref="EffectiveConverge"/>).
     /// </summary>
     public string? Converge { get; init; }
 
@@ -55,7 +65,11 @@ public sealed record HostSpec
     /// <summary>Static addressing for the <c>${NETWORK_INTERFACE}</c> … <c>${DNS_SERVERS}</c> placeholders.</summary>
     public StaticNetworkSpec? Network { get; init; }
 
-    /// <summary>The converge command after defaults: <see cref="Converge"/>, or the NixOS one when a flake is set, else null.</summary>
+    /// <summary>
+    /// The converge command after defaults: <see cref="Converge"/>, or when a flake is set <see cref="NixosRebuild"/>'s
+    /// <c>nixos-rebuild switch --flake REF#NAME</c> (with <c>--impure</c> when <see cref="Impure"/>), else null. The
+    /// loader refuses a flake that cannot make that command.
+    /// </summary>
     public string? EffectiveConverge =>
-        Converge ?? (Flake is null ? null : $"nixos-rebuild switch --flake {Flake}#{Name}");
+        Converge ?? (Flake is null ? null : NixosRebuild.Switch(Flake, Name, Impure).CommandLine);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drover.Core.Nix;
 using K = Drover.Fleet.Config.FleetKeys;
 
 namespace Drover.Fleet.Config;
@@ -73,7 +74,9 @@ internal static class HostsSection
             Domain = yaml.String(map, K.Domain, field),
             TargetHost = yaml.String(map, K.TargetHost, field),
             Converge = yaml.String(map, K.Converge, field),
+            Impure = yaml.Bool(map, K.Impure, field),
         };
+        CheckDefaultConverge(yaml, key, map, field, host.Flake, defaults.Flake, host.Converge, host.Impure);
         if (image is not null && serverType is not null
             && image.Architecture is { } wanted && FleetRules.ServerTypeArchitecture(serverType) is { } actual && wanted != actual)
         {
@@ -98,6 +101,7 @@ internal static class HostsSection
             Volumes = host.Volumes,
             UserData = userData,
             Flake = host.Flake ?? defaults.Flake,
+            Impure = host.Impure ?? defaults.Impure ?? false,
             AdminUser = host.AdminUser ?? defaults.AdminUser,
             Domain = host.Domain ?? defaults.Domain,
             TargetHost = host.TargetHost,
@@ -105,6 +109,40 @@ internal static class HostsSection
             SecretsPath = secrets ?? defaults.SecretsPath ?? FleetLoader.DefaultSecretsPath,
             Network = network,
         };
+    }
+
+    /// <summary>
+    /// A flake without <c>converge</c> makes the converge command <c>nixos-rebuild switch --flake REF#NAME</c>: the
+    /// flake must be one reference without <c>#</c> (with <c>converge</c> set, a flake is only the text of
+    /// <c>/etc/nix-flake-target</c> and <c>${FLAKE_REF}</c>, and may be anything). A host's own <c>impure: true</c> only
+    /// shapes that command, so it needs a flake and no <c>converge</c>.
+    /// </summary>
+    private static void CheckDefaultConverge(FleetYamlReader yaml, YamlScalar key, YamlMap map, string field,
+        string? flake, string? defaultFlake, string? converge, bool? impure)
+    {
+        if (converge is null && (flake ?? defaultFlake) is { } effective && NixosRebuild.FlakeRefProblem(effective) is { } problem)
+        {
+            if (flake is not null)
+            {
+                yaml.Error(map[K.Flake]!.Start, $"{field}.{K.Flake}", $"{problem} (or set '{K.Converge}' for a command of your own)");
+            }
+            else
+            {
+                yaml.Error(key.Start, field, $"'{K.Defaults}.{K.Flake}' cannot make this host's converge command: {problem}; set a '{K.Flake}' or '{K.Converge}' of its own");
+            }
+        }
+
+        if (impure is true && map.KeyNode(K.Impure) is { } impureKey)
+        {
+            if (converge is not null)
+            {
+                yaml.Error(impureKey.Start, $"{field}.{K.Impure}", $"only applies to the default converge command (nixos-rebuild from '{K.Flake}'); '{K.Converge}' replaces it");
+            }
+            else if (flake is null && defaultFlake is null)
+            {
+                yaml.Error(impureKey.Start, $"{field}.{K.Impure}", $"only applies with a '{K.Flake}' (the converge command nixos-rebuild switch --flake REF#NAME --impure); set one for the host or under '{K.Defaults}'");
+            }
+        }
     }
 
     /// <summary>
