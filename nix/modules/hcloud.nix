@@ -2,7 +2,7 @@
 # the images Drover builds (drover.lib.hcloudImage).
 #
 # drover-agent writes the metadata service's document to /etc/hcloud-metadata.json at first boot. When nixos-rebuild
-# evaluates impurely on the server (`nixos-rebuild switch --impure --flake REF#HOST`, as nix-dabei does), this module
+# evaluates impurely on the server (`nixos-rebuild switch --flake REF#HOST --impure`, as nix-dabei does), this module
 # reads that file: config.hcloud.{hostname, instanceId, publicIpv4, publicIpv6, privateNetworks, sshKeys, region,
 # availabilityZone, userdata} carry the real values, and networking.hostName, root's authorized keys and
 # systemd-networkd (IPv6 address and gateway from the metadata, IPv4 by DHCP, private networks by DHCP) follow them,
