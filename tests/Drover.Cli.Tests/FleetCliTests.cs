@@ -16,6 +16,7 @@ public sealed class FleetCliTests : IAsyncLifetime
     private readonly CliRunner _cli = new();
     private string Dir => Path.Combine(_cli.Home, "fleet");
     private string Config => Path.Combine(Dir, "drover.yaml");
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     public async ValueTask InitializeAsync()
     {
@@ -81,6 +82,33 @@ public sealed class FleetCliTests : IAsyncLifetime
         var table = await _cli.RunAsync("bootstrap", "--plan", "--config", Config);
         table.Stdout.ShouldContain("needs-replace");
         table.Stdout.ShouldContain($"→ {snapshot.Id}");
+    }
+
+    [Fact]
+    public async Task Init_nixos_writes_the_example_flake_with_the_drover_reference_and_a_fleet_file_that_loads()
+    {
+        var example = Path.Combine(NixWorkspace.RepositoryRoot, "examples", "nixos-fleet");
+
+        var init = await _cli.RunAsync("init", "--nixos", "--dir", Dir, "--drover-flake", "github:example/drover", "--flake-ref", "github:example/fleet");
+        var again = await _cli.RunAsync("init", "--nixos", "--dir", Dir, "--drover-flake", "github:example/drover");
+
+        init.ExitCode.ShouldBe(0, init.Stderr);
+        foreach (var file in new[] { "hosts/web1.nix", "hosts/web2.nix", "agent/README.md" })
+        {
+            (await File.ReadAllTextAsync(Path.Combine(Dir, file), Ct)).ShouldBe(await File.ReadAllTextAsync(Path.Combine(example, file), Ct), file);
+        }
+        var flake = await File.ReadAllLinesAsync(Path.Combine(Dir, "flake.nix"), Ct);
+        var original = await File.ReadAllLinesAsync(Path.Combine(example, "flake.nix"), Ct);
+        flake.Length.ShouldBe(original.Length);
+        flake.Where((line, i) => line != original[i]).ShouldBe(["    drover.url = \"github:example/drover\";"]);
+        File.Exists(Path.Combine(Dir, ".drover", "id_ed25519")).ShouldBeTrue();
+        var hosts = await _cli.RunAsync("host", "list", "--config", Config, "-o", "json");
+        hosts.ExitCode.ShouldBe(0, hosts.Stderr);
+        var list = JsonDocument.Parse(hosts.Stdout).RootElement.EnumerateArray().ToList();
+        list.Select(h => h.GetProperty("name").GetString()).ShouldBe(["web1", "web2"]);
+        hosts.Stdout.ShouldContain("nixos-rebuild switch --flake 'github:example/fleet#web1' --impure");
+        again.ExitCode.ShouldBe(2);
+        again.Stderr.ShouldContain("already exists; use --force to overwrite it");
     }
 
     [Fact]

@@ -15,10 +15,11 @@ internal static class AgentCommands
             """);
 
         var module = new Command("nixos-module", """
-            Print a NixOS module that installs drover-agent as a one-shot service (services.drover-agent.enable,
-            .package, .metadataUrl) and exposes config.hcloud.* (where the agent writes the metadata, user-data,
-            flake target and status; their contents exist only at run time on the server).
-            Save it next to your flake:  drover agent nixos-module > drover-agent.nix
+            Print the NixOS module that installs drover-agent as a one-shot service (services.drover-agent.enable,
+            .package, .metadataUrl, .networkDirectory), with the instance check before sshd. In a flake, use
+            drover.nixosModules.drover-agent (or .default, which adds config.hcloud.* and the image's bootstrap profile)
+            from the repository's flake.nix instead of a copy.
+            Save it next to your configuration:  drover agent nixos-module > drover-agent.nix
             """);
         Common.SetHandler(module, env, async (_, _) =>
         {
