@@ -160,6 +160,46 @@ public sealed class NixFleetTests(NixFleetFixture fixture)
     }
 
     [Fact]
+    public async Task Under_todays_nixpkgs_lib_the_modules_read_the_metadata_lose_to_the_configuration_and_see_a_hybrid_disk()
+    {
+        var workspace = fixture.Require();
+        var file = Path.Combine(workspace.Root, "hcloud-metadata-current-lib.json");
+        await File.WriteAllTextAsync(file, _metadata, TestContext.Current.CancellationToken);
+        var eval = Path.Combine(NixWorkspace.RepositoryRoot, "tests", "Drover.Cli.Tests", "Nix", "current-lib", "eval.nix");
+        string Expression(string overrides) => $$"""
+            import {{eval}} {
+              lib = import {{NixSnapshot.CurrentLib}}/lib;
+              modules = { hcloud = import {{workspace.Drover}}/nix/modules/hcloud.nix; bootstrap = import {{workspace.Drover}}/nix/modules/bootstrap.nix; };
+              overrides = {{overrides}};
+            }
+            """;
+        async Task<JsonElement> EvalAsync(string overrides) => JsonDocument.Parse(await workspace.CheckAsync(workspace.Root,
+            ["eval", "--impure", "--json", "--expr", Expression(overrides)],
+            new Dictionary<string, string?> { ["HCLOUD_METADATA_FILE"] = file }, TestContext.Current.CancellationToken)).RootElement;
+
+        var plain = await EvalAsync("{ }");
+        var overridden = await EvalAsync("{ lib, ... }: { networking.hostName = \"custom\"; systemd.network.networks.\"10-hcloud-public\".address = [ \"2001:db8::5/64\" ]; }");
+        var noAgent = await EvalAsync("{ lib, ... }: { drover.bootstrap.enable = true; services.drover-agent.enable = lib.mkForce false; }");
+
+        plain.GetProperty("hostname").GetString().ShouldBe("web1");
+        plain.GetProperty("hostName").GetString().ShouldBe("web1");
+        plain.GetProperty("rootKeys").EnumerateArray().Select(k => k.GetString()!).ToList().ShouldBe(
+            plain.GetProperty("sshKeys").EnumerateArray().Select(k => k.GetString()!).ToList());
+        plain.GetProperty("public").GetProperty("address")[0].GetString().ShouldBe("2a01:4f8:c17:1234::1/64");
+        // A make-disk-image that knows "hybrid" (NixOS 23.05 and later): GPT with BIOS boot and an ESP, GRUB for both.
+        plain.GetProperty("partitionTableType").GetString().ShouldBe("hybrid");
+        plain.GetProperty("grub").GetProperty("device").GetString().ShouldBe("/dev/sda");
+        plain.GetProperty("grub").GetProperty("efiSupport").GetBoolean().ShouldBeTrue();
+        plain.GetProperty("boot").GetProperty("device").GetString().ShouldBe("/dev/disk/by-label/ESP");
+        plain.GetProperty("failedAssertions").GetArrayLength().ShouldBe(0);
+        overridden.GetProperty("hostName").GetString().ShouldBe("custom");
+        overridden.GetProperty("public").GetProperty("address")[0].GetString().ShouldBe("2001:db8::5/64");
+        overridden.GetProperty("public").GetProperty("gateway")[0].GetString().ShouldBe("fe80::1");
+        noAgent.GetProperty("failedAssertions").EnumerateArray().Select(a => a.GetString()).ShouldBe(
+            ["drover bootstrap profile: the image needs drover-agent (services.drover-agent.enable) to converge at first boot"]);
+    }
+
+    [Fact]
     public async Task A_type_error_in_a_users_module_is_a_Drover_error_quoting_Nix_with_the_file_and_line()
     {
         fixture.Require();
