@@ -187,6 +187,38 @@ internal sealed record ProcessIdentity(int Pid, long StartTime)
     /// <summary>Whether this very process still runs (not a later one with the same PID, and not a zombie).</summary>
     public bool IsAlive() => StartTimeOf(Pid) is { } start && start == StartTime;
 
+    /// <summary>
+    /// <see cref="IsAlive"/>, once a process on its way out has gone: a SIGKILLed owner stays in <c>/proc</c> for a
+    /// moment while the kernel tears it down (its address space, and with it its command line, already released; not
+    /// yet a zombie). Waits up to 10 s for that, never for a process that still runs.
+    /// </summary>
+    public bool IsAliveOnceSettled()
+    {
+        var waited = TimeProvider.System.GetTimestamp();
+        while (IsExiting() && TimeProvider.System.GetElapsedTime(waited) < TimeSpan.FromSeconds(10))
+        {
+            Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System).GetAwaiter().GetResult();
+        }
+        return IsAlive();
+    }
+
+    /// <summary>Still in <c>/proc</c>, not a zombie, but with an empty command line: a user process being torn down.</summary>
+    private bool IsExiting()
+    {
+        if (!IsAlive())
+        {
+            return false;
+        }
+        try
+        {
+            return File.ReadAllBytes($"/proc/{Pid}/cmdline").Length == 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Field 22 of <c>/proc/PID/stat</c>, or null when there is no such process or it is a zombie.</summary>
     public static long? StartTimeOf(int pid)
     {

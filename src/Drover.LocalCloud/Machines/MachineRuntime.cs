@@ -64,7 +64,7 @@ internal sealed partial class MachineRuntime : IAsyncDisposable
         var temporary = stateDirectory is null;
         var root = temporary ? Directory.CreateTempSubdirectory(TemporaryPrefix).FullName : Path.Combine(stateDirectory!, DirectoryName);
         var previous = MachineRegistry.Read(Path.Combine(root, MachineRegistry.FileName));
-        if (previous is not null && previous.Owner.Pid != Environment.ProcessId && previous.Owner.IsAlive())
+        if (previous is not null && previous.Owner.Pid != Environment.ProcessId && previous.Owner.IsAliveOnceSettled())
         {
             return (null, $"the machines of {stateDirectory} belong to another running local cloud (pid {previous.Owner.Pid}); stop it with 'drover local down'");
         }

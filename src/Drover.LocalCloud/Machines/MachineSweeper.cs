@@ -35,7 +35,7 @@ public static class MachineSweeper
     {
         var path = Path.Combine(root, MachineRegistry.FileName);
         var document = MachineRegistry.Read(path);
-        if (document is not null && document.Owner.Pid != Environment.ProcessId && document.Owner.IsAlive())
+        if (document is not null && document.Owner.Pid != Environment.ProcessId && document.Owner.IsAliveOnceSettled())
         {
             return SweepReport.Nothing;
         }
@@ -90,7 +90,7 @@ public static class MachineSweeper
         foreach (var directory in Directory.GetDirectories(parent, prefix + "*"))
         {
             var document = MachineRegistry.Read(Path.Combine(directory, MachineRegistry.FileName));
-            if (document is null || document.Owner.IsAlive())
+            if (document is null || document.Owner.IsAliveOnceSettled())
             {
                 continue;
             }
