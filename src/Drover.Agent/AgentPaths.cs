@@ -18,7 +18,12 @@ public static class AgentPaths
     public const string StateDir = "/var/lib/drover";
     public const string Marker = "/var/lib/drover/agent.done";
     public const string Status = "/var/lib/drover/status.json";
-    public const string MarkerConsole = "/dev/ttyS1";
+
+    /// <summary>
+    /// Where the final line also goes, the first that exists: the second serial port on x86, and on arm (whose virt
+    /// machine has one UART) the virtio-serial port the local cloud names <c>org.drover.markers</c>.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MarkerConsoles = ["/dev/ttyS1", "/dev/virtio-ports/org.drover.markers"];
     public const string SystemdRunning = "/run/systemd/system";
 
     /// <summary>The SMBIOS system serial number: on Hetzner Cloud (and in the local cloud) the server's id, its instance-id.</summary>

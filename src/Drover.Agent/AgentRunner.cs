@@ -286,13 +286,12 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         return line.ToString();
     }
 
-    /// <summary>The final line: stdout (journal + console through the unit) and the marker port ttyS1 when it exists.</summary>
+    /// <summary>The final line: stdout (journal + console through the unit) and the first marker port that exists.</summary>
     private void Serial(string line)
     {
         log.WriteLine(line);
         log.Flush();
-        var port = _fs.Path(AgentPaths.MarkerConsole);
-        if (File.Exists(port))
+        if (AgentPaths.MarkerConsoles.Select(_fs.Path).FirstOrDefault(File.Exists) is { } port)
         {
             _ = NativeMethods.TryAppendLine(port, line);
         }

@@ -4,31 +4,35 @@ namespace Drover.Demo;
 
 /// <summary>
 /// Finds the published drover-agent (self-contained, trimmed, single file) that images get, publishing it from the
-/// source tree when it is missing: <c>DROVER_AGENT</c>, else <c>artifacts/agent/linux-x64/drover-agent</c> of the
-/// repository this drover was built from.
+/// source tree when it is missing: <c>DROVER_AGENT</c> (x86) or <c>DROVER_AGENT_ARM64</c> (arm), else
+/// <c>artifacts/agent/linux-x64/drover-agent</c> (or <c>linux-arm64</c>) of the repository this drover was built from.
 /// </summary>
 internal static class AgentBinary
 {
-    public const string RelativePath = "artifacts/agent/linux-x64/drover-agent";
+    /// <summary>The .NET runtime identifier of an image architecture's agent.</summary>
+    public static string RuntimeIdentifier(bool arm) => arm ? "linux-arm64" : "linux-x64";
 
-    public static async Task<string> LocateAsync(Func<string, string?> environment, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<string> LocateAsync(Func<string, string?> environment, TextWriter log, CancellationToken cancellationToken, bool arm = false)
     {
-        if (environment("DROVER_AGENT") is { } configured)
+        var variable = arm ? "DROVER_AGENT_ARM64" : "DROVER_AGENT";
+        if (environment(variable) is { } configured)
         {
-            return File.Exists(configured) ? configured : throw new DemoException($"DROVER_AGENT={configured} does not exist");
+            return File.Exists(configured) ? configured : throw new DemoException($"{variable}={configured} does not exist");
         }
+        var rid = RuntimeIdentifier(arm);
+        var relative = $"artifacts/agent/{rid}/drover-agent";
         var repo = RepositoryRoot() ?? throw new DemoException(
-            "drover-agent was not found: set DROVER_AGENT to the published agent (scripts/publish-agent in the source tree makes it)");
-        var path = Path.Combine(repo, RelativePath);
+            $"drover-agent was not found: set {variable} to the published agent (scripts/publish-agent {rid} in the source tree makes it)");
+        var path = Path.Combine(repo, relative);
         var stale = File.Exists(path) ? NewerSource(repo, File.GetLastWriteTimeUtc(path)) : null;
         if (File.Exists(path) && stale is null)
         {
             return path;
         }
         await log.WriteLineAsync(stale is null
-            ? "    publishing drover-agent (self-contained, trimmed, single file; once)"
-            : $"    publishing drover-agent again: {Path.GetRelativePath(repo, stale)} is newer than {RelativePath}");
-        var result = await ProcessRunner.RunAsync("bash", [Path.Combine(repo, "scripts", "publish-agent")], new ProcessOptions { WorkingDirectory = repo }, cancellationToken);
+            ? $"    publishing drover-agent for {rid} (self-contained, trimmed, single file; once)"
+            : $"    publishing drover-agent for {rid} again: {Path.GetRelativePath(repo, stale)} is newer than {relative}");
+        var result = await ProcessRunner.RunAsync("bash", [Path.Combine(repo, "scripts", "publish-agent"), rid], new ProcessOptions { WorkingDirectory = repo }, cancellationToken);
         result.EnsureSuccess();
         return File.Exists(path) ? path : throw new DemoException($"scripts/publish-agent did not make {path}: {result.Message}");
     }

@@ -1,3 +1,4 @@
+using Drover.Hcloud.Contracts;
 using Drover.Images.Build;
 
 namespace Drover.Demo;
@@ -6,12 +7,13 @@ namespace Drover.Demo;
 internal static class DemoImage
 {
     /// <summary>Builds (or rebuilds from the cached root file system) and returns the raw image's path.</summary>
-    public static async Task<string> BuildAsync(string agentPath, string outputDirectory, Func<string, string?> environment, TextWriter log, CancellationToken ct)
+    public static async Task<string> BuildAsync(Architecture architecture, string agentPath, string outputDirectory, Func<string, string?> environment, TextWriter log, CancellationToken ct)
     {
         var unit = Path.Combine(Path.GetDirectoryName(agentPath)!, "drover-agent.service");
         var options = new DebianBuildOptions
         {
-            Name = "drover-demo",
+            Name = architecture == Architecture.Arm ? "drover-demo-arm" : "drover-demo",
+            Architecture = architecture,
             AgentPath = agentPath,
             AgentUnit = File.Exists(unit) ? await File.ReadAllTextAsync(unit, ct) : DebianBuildOptions.DefaultAgentUnit,
             OutputDirectory = outputDirectory,

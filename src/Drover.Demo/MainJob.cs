@@ -44,21 +44,24 @@ public sealed class MainJob(MainJobOptions options)
     {
         Directory.CreateDirectory(_workDirectory);
         var run = DroverLabels.NewRunId();
-        var agent = await Step("find or publish drover-agent", () => AgentBinary.LocateAsync(options.Environment, Err, ct));
-        var image = await Step("build a Debian image (mmdebstrap, cached root file system, GRUB, drover-agent, secret scan)",
-            () => DemoImage.BuildAsync(agent, Path.Combine(_workDirectory, "image"), options.Environment, Err, ct));
+        var arm = options.Architecture == Architecture.Arm;
+        var agent = await Step($"find or publish drover-agent ({AgentBinary.RuntimeIdentifier(arm)})", () => AgentBinary.LocateAsync(options.Environment, Err, ct, arm));
+        var image = await Step(arm
+                ? "build an arm64 Debian image (mmdebstrap through qemu-user, cached root file system, GRUB for UEFI, drover-agent, secret scan)"
+                : "build a Debian image (mmdebstrap, cached root file system, GRUB for BIOS and UEFI, drover-agent, secret scan)",
+            () => DemoImage.BuildAsync(options.Architecture, agent, Path.Combine(_workDirectory, "image"), options.Environment, Err, ct));
         Image? snapshot = null;
         Image? cloneSnapshot = null;
         try
         {
-            var upload = await Step("upload it as a snapshot through a rescue system", async () =>
+            var upload = await Step($"upload it as a snapshot through a rescue system ({(arm ? "cax11" : "cx23")})", async () =>
             {
                 var uploader = new ImageUploader(_client, options.Logging.CreateLogger<ImageUploader>(), runs: options.Runs);
                 var result = await uploader.UploadAsync(new UploadOptions
                 {
                     ImagePath = image,
-                    Architecture = Architecture.X86,
-                    Description = $"drover demo Debian image (run {run})",
+                    Architecture = options.Architecture,
+                    Description = $"drover demo Debian image, {options.Architecture} (run {run})",
                     Labels = new Dictionary<string, string> { ["os"] = "debian", ["version"] = "12", ["drover/demo"] = run },
                 }, options.UploadProgress, ct);
                 options.UploadDone?.Invoke();
@@ -67,16 +70,16 @@ public sealed class MainJob(MainJobOptions options)
             snapshot = upload.Snapshot;
             await Err.WriteLineAsync($"    snapshot {snapshot.Id} ({snapshot.ImageSize:0.00} GB compressed, {snapshot.DiskSize} GB disk)");
 
-            var fleet = await Step("write the demo fleet (two hosts from the snapshot, structured user-data)", () => Task.FromResult(WriteFleet(snapshot.Id, run)));
+            var fleet = await Step($"write the demo fleet ({(options.Hosts > 1 ? "two hosts" : "one host")} from the snapshot, structured user-data)", () => Task.FromResult(WriteFleet(snapshot.Id, run)));
             var plan = await new FleetPlanner(_client).PlanAsync(fleet, cancellationToken: ct);
-            var applied = await Step("bootstrap both servers and wait until they run", async () =>
+            var applied = await Step($"bootstrap {(options.Hosts > 1 ? "both servers" : "the server")} and wait until {(options.Hosts > 1 ? "they run" : "it runs")}", async () =>
             {
                 var result = await new FleetApplier(_client).ApplyAsync(plan, new ApplyOptions(), new Progress<BootstrapProgress>(p => Err.WriteLine($"    {p.Host}: {p.Step}")), ct);
                 var failed = result.Hosts.FirstOrDefault(h => h.Error is not null);
                 return failed is null ? result : throw new DemoException($"{failed.Host}: {failed.Error}");
             });
             var identity = TargetResolver.IdentityFile(fleet)!;
-            var reports = await Step("both boot for real; wait for each agent over SSH with the fleet key", async () =>
+            var reports = await Step($"{(options.Hosts > 1 ? "both boot" : "it boots")} for real; wait for each agent over SSH with the fleet key", async () =>
             {
                 var waits = applied.Hosts.Select(async h =>
                 {
@@ -171,14 +174,16 @@ public sealed class MainJob(MainJobOptions options)
 
     /// <summary>The server's second serial port (the agent's marker line), from the local cloud's control API.</summary>
     /// <summary>
-    /// Waits for a server's first boot over SSH (8 minutes); when the agent fails or the wait runs out, the error carries
+    /// Waits for a server's first boot over SSH (8 minutes, 20 for an emulated arm guest); when the agent fails or the wait runs out, the error carries
     /// the end of the server's serial console and what the local cloud knows of its QEMU, so that it explains itself.
     /// </summary>
     private async Task<FirstBootReport> WaitForFirstBootAsync(SshTarget target, long serverId, CancellationToken ct)
     {
         try
         {
-            return await FirstBootWatcher.WaitAsync(target, options.KnownHostsFile, TimeSpan.FromMinutes(8), TimeProvider.System, ct,
+            // An emulated arm64 guest (TCG on x86) boots several times slower than an x86 one.
+            var patience = options.Architecture == Architecture.Arm ? TimeSpan.FromMinutes(20) : TimeSpan.FromMinutes(8);
+            return await FirstBootWatcher.WaitAsync(target, options.KnownHostsFile, patience, TimeProvider.System, ct,
                 c => ControlTextAsync($"servers/{serverId.ToString(CultureInfo.InvariantCulture)}/console?markers=true", c), serverId);
         }
         catch (DemoException e)
@@ -240,7 +245,7 @@ public sealed class MainJob(MainJobOptions options)
             fleet: {FleetName}
             defaults:
               location: fsn1
-              server_type: cx23
+              server_type: {(options.Architecture == Architecture.Arm ? "cax11" : "cx23")}
               ssh_keys:
                 - name: drover-demo-{run}
                   public_key_file: id_ed25519.pub
@@ -256,11 +261,13 @@ public sealed class MainJob(MainJobOptions options)
                 role: web
                 image: demo
                 converge: "echo converged on $(hostname) | tee /root/converged"
+            """ + (options.Hosts > 1 ? """
+
               demo-2:
                 role: db
                 image: demo
                 converge: "echo converged on $(hostname) | tee /root/converged"
-            """ + (cloneSnapshotId is { } cloneId ? $"""
+            """ : "") + (cloneSnapshotId is { } cloneId ? $"""
 
               {CloneHost}:
                 role: web

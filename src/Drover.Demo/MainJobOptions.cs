@@ -1,4 +1,5 @@
 using Drover.Hcloud;
+using Drover.Hcloud.Contracts;
 using Drover.Images.Runs;
 using Drover.Images.Upload;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,15 @@ public sealed record MainJobOptions
 
     /// <summary>Leave the servers, key and snapshot in place.</summary>
     public bool Keep { get; init; }
+
+    /// <summary>
+    /// The fleet's architecture: x86 (cx23 servers, SeaBIOS in the local cloud) or arm (an arm64 image imported through a
+    /// cax11 rescue system, cax11 servers booting under UEFI, emulated and so several times slower).
+    /// </summary>
+    public Architecture Architecture { get; init; } = Architecture.X86;
+
+    /// <summary>How many hosts the demo fleet has: 2 (demo-1, demo-2), or 1 (demo-1 alone: one emulated arm boot in CI).</summary>
+    public int Hosts { get; init; } = 2;
 
     /// <summary>Also snapshot the first host converged and boot a third from it (a new instance).</summary>
     public bool SnapshotAndClone { get; init; }

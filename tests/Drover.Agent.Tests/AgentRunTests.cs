@@ -97,6 +97,25 @@ public sealed class AgentRunTests
     }
 
     [Fact]
+    public async Task Without_a_second_serial_port_the_final_line_goes_to_the_virtio_markers_port_as_on_arm()
+    {
+        // Arrange: an arm guest of the local cloud (one PL011, no /dev/ttyS1) with the virtio-serial port it is given.
+        await using var server = (await FakeMetadataServer.StartAsync()).WithDefaults(Fixtures.DroverUserData);
+        using var root = new TempRoot();
+        root.Write("/dev/virtio-ports/org.drover.markers", "");
+
+        // Act
+        var (exitCode, output) = await AgentHarness.RunAsync(root, server.BaseUrl);
+
+        // Assert
+        exitCode.ShouldBe(0, output);
+        var serial = output.Split('\n').Single(l => l.StartsWith("DROVER-AGENT ", StringComparison.Ordinal));
+        serial.ShouldStartWith("DROVER-AGENT status=ok hostname=web1");
+        root.Read("/dev/virtio-ports/org.drover.markers").ShouldBe(serial + "\n");
+        File.Exists(root["/dev/ttyS1"]).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Later_boots_change_nothing_and_force_runs_again()
     {
         // Arrange

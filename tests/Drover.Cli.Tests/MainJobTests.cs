@@ -51,6 +51,45 @@ public sealed class MainJobTests : IAsyncDisposable
         JsonSerializer.Deserialize(keys.Stdout, HcloudJsonContext.Default.IReadOnlyListSshKey)!.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Demo_for_arm_imports_an_arm64_image_through_cax_and_one_arm_host_boots_under_uefi_and_converges()
+    {
+        SkipUnlessMachinesCanBoot();
+        foreach (var file in new[] { "/usr/bin/qemu-system-aarch64", "/usr/share/AAVMF/AAVMF_CODE.fd", "/proc/sys/fs/binfmt_misc/qemu-aarch64" })
+        {
+            if (!File.Exists(file))
+            {
+                Assert.Skip($"{file} is missing (bash scripts/setup installs qemu-system-arm, qemu-efi-aarch64 and qemu-user-static, and registers qemu-aarch64 with binfmt_misc)");
+            }
+        }
+        _cli.ShareRootfsCache();
+        var work = Path.Combine(_cli.Home, "demo");
+
+        var demo = await _cli.RunAsync("demo", "--architecture", "arm", "--hosts", "1", "--work-dir", work);
+
+        demo.ExitCode.ShouldBe(0, demo.ToString());
+        var row = demo.Stdout.Split('\n').Single(l => l.StartsWith("demo-1 ", StringComparison.Ordinal));
+        row.ShouldContain(" demo-1 ", Case.Sensitive, "the hostname the agent set must be the server name");
+        row.ShouldContain(" ok ");
+        demo.Stdout.ShouldNotContain("demo-2");
+        demo.Stderr.ShouldContain("find or publish drover-agent (linux-arm64)");
+        demo.Stderr.ShouldContain("rescue system (cax11)");
+        // The image: arm64, a GPT disk with an EFI system partition holding GRUB for arm64-efi, and the root last.
+        var manifest = Images.Build.ImageManifest.Read(Path.Combine(work, "image", "drover-demo-arm.manifest.json"));
+        manifest.Architecture.ShouldBe("arm");
+        manifest.Labels["arch"].ShouldBe("arm");
+        manifest.Scan.Scanned.ShouldBeTrue();
+        using var table = JsonDocument.Parse(await TestProcess.CheckAsync("/usr/sbin/sfdisk", "-J", manifest.Path!));
+        var types = table.RootElement.GetProperty("partitiontable").GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("type").GetString()).ToList();
+        types.ShouldBe(["C12A7328-F81F-11D2-BA4B-00A0C93EC93B", "B921B045-1DF0-41C3-AF44-4C6F280D3FAE"]);
+        (await TestProcess.CheckAsync("mdir", "-b", "-i", $"{manifest.Path}@@{2048 * 512}", "::/EFI/BOOT")).ShouldContain("BOOTAA64.EFI");
+
+        var servers = await _cli.RunAsync("server", "list", "-o", "json");
+        var images = await _cli.RunAsync("image", "list", "--type", "snapshot", "-o", "json");
+        JsonSerializer.Deserialize(servers.Stdout, HcloudJsonContext.Default.IReadOnlyListServer)!.ShouldBeEmpty();
+        JsonSerializer.Deserialize(images.Stdout, HcloudJsonContext.Default.IReadOnlyListImage)!.ShouldBeEmpty();
+    }
+
     private static void SkipUnlessMachinesCanBoot()
     {
         if (Environment.UserName != "root")

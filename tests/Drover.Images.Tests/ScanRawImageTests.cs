@@ -1,3 +1,4 @@
+using Drover.Testing;
 using Drover.Images.Scan;
 using Shouldly;
 using Xunit;
@@ -110,6 +111,52 @@ public sealed class ScanRawImageTests : IDisposable
 
         scan.Scanned.ShouldBeFalse();
         scan.Reason.ShouldNotBeNull().ShouldContain("partition 1");
+    }
+
+    [Fact]
+    public async Task A_key_on_an_efi_system_partition_is_found_and_an_empty_one_scans_clean()
+    {
+        RequireTools();
+        foreach (var tool in new[] { "/usr/sbin/mkfs.vfat", "/usr/bin/mcopy" })
+        {
+            if (!File.Exists(tool))
+            {
+                Assert.Skip($"needs {tool} (dosfstools, mtools)");
+            }
+        }
+        var ct = TestContext.Current.CancellationToken;
+        var keyFile = Path.Combine(_dir.FullName, "k");
+        await TestProcess.CheckAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keyFile);
+        // GPT: an EFI system partition (FAT32) and an ext4 root, as the debian builder lays them out.
+        var disk = Path.Combine(_dir.FullName, "gpt.raw");
+        var esp = Path.Combine(_dir.FullName, "esp.img");
+        var root = Path.Combine(_dir.FullName, "root.img");
+        await TestProcess.CheckAsync("/usr/sbin/mkfs.vfat", "-C", "-F", "32", "-s", "1", esp, (34 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await TestProcess.CheckAsync("/usr/sbin/mkfs.ext4", "-q", "-F", "-L", "root", "-d", Tree(("/etc/hostname", "web1\n")), root, "8M");
+        await using (var d = File.Create(disk))
+        {
+            d.SetLength(44 << 20);
+        }
+        var table = Path.Combine(_dir.FullName, "gpt-table");
+        await File.WriteAllTextAsync(table, "label: gpt\nstart=2048, size=69632, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\nstart=71680, size=16384\n", ct);
+        var (exit, _, err) = await TestProcess.RunAsync("/usr/sbin/sfdisk", ["-q", disk], stdinFile: table);
+        exit.ShouldBe(0, err);
+        await TestProcess.CheckAsync("dd", $"if={esp}", $"of={disk}", "bs=512", "seek=2048", "conv=notrunc,sparse", "status=none");
+        await TestProcess.CheckAsync("dd", $"if={root}", $"of={disk}", "bs=512", "seek=71680", "conv=notrunc,sparse", "status=none");
+
+        var empty = await RawImageScanner.ScanRawImageAsync(disk, ct);
+        await TestProcess.CheckAsync("/usr/bin/mmd", "-i", $"{disk}@@{2048 * 512}", "::/EFI");
+        await TestProcess.CheckAsync("/usr/bin/mcopy", "-i", $"{disk}@@{2048 * 512}", keyFile, "::/EFI/id_ed25519");
+        var planted = await RawImageScanner.ScanRawImageAsync(disk, ct);
+        var espOnly = await RawImageScanner.ScanFatPartitionsAsync(disk, ct);
+
+        empty.ShouldBe(new Build.ImageScan(true, empty.Findings));
+        empty.Findings.ShouldBeEmpty();
+        planted.Scanned.ShouldBeTrue();
+        var finding = planted.Findings.ShouldHaveSingleItem();
+        finding.Path.ShouldBe("partition 1:/EFI/id_ed25519");
+        finding.Kind.ShouldBe("private-key");
+        espOnly.ShouldHaveSingleItem().ShouldBe(finding);
     }
 
     [Fact]

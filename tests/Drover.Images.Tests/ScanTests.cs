@@ -1,3 +1,4 @@
+using Drover.Testing;
 using Drover.Images.Scan;
 using Shouldly;
 using Xunit;

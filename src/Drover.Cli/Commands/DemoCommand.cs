@@ -21,11 +21,20 @@ internal static class DemoCommand
             Description = "Then also shut demo-1 down, snapshot it converged, and create demo-3 from that snapshot: its agent must see a new instance (hostname demo-3, new SSH host keys)",
         };
         var workDir = new Option<string?>("--work-dir") { Description = "Where the image, key and fleet file go (default: the data directory's demo/)" };
+        var architecture = new Option<string>("--architecture")
+        {
+            Description = "x86 (cx23 servers) or arm (an arm64 image imported through a cax11 rescue system; cax11 servers boot under UEFI, emulated, several times slower)",
+            DefaultValueFactory = _ => "x86",
+        };
+        architecture.AcceptOnlyFromAmong("x86", "arm");
+        var hosts = new Option<int>("--hosts") { Description = "How many hosts the fleet has: 2 (demo-1, demo-2) or 1 (demo-1 alone)", DefaultValueFactory = _ => 2 };
+        hosts.AcceptOnlyFromAmong("1", "2");
         var command = new Command("demo", """
             Run the main job on the local cloud, end to end, and print the time of each step:
-              1. build a Debian image (mmdebstrap from the configured apt mirror, cached root file system, BIOS GRUB disk,
-                 drover-agent inside, SSH host keys made at first boot, secret scan: no secrets in the image)
-              2. import it as a snapshot through a temporary server's rescue system
+              1. build a Debian image (mmdebstrap from the configured apt mirror, cached root file system, a GPT disk with
+                 GRUB for BIOS and UEFI (arm: UEFI), drover-agent inside, SSH host keys made at first boot, secret scan:
+                 no secrets in the image)
+              2. import it as a snapshot through a temporary server's rescue system (cx23, or cax11 for arm)
               3. bootstrap two servers from the snapshot with user-data (a fleet file, like 'drover bootstrap')
               4. both boot for real under QEMU; each agent reads the metadata service at 169.254.169.254, sets the
                  hostname, authorized keys and network, runs the converge command once and reports
@@ -35,7 +44,7 @@ internal static class DemoCommand
             Needs root, QEMU and network namespaces (as on the CI machine); 'drover local status' says what is missing.
             Everything created in the cloud is deleted at the end, also on failure or Ctrl-C, unless --keep.
             """)
-        { keep, clone, workDir };
+        { keep, clone, workDir, architecture, hosts };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var err = env.IO.Error;
@@ -69,17 +78,19 @@ internal static class DemoCommand
                 UploadDone = progress.EndLine,
                 Keep = parse.GetValue(keep),
                 SnapshotAndClone = parse.GetValue(clone),
+                Hosts = parse.GetValue(hosts),
+                Architecture = parse.GetValue(architecture) == "arm" ? Hcloud.Contracts.Architecture.Arm : Hcloud.Contracts.Architecture.X86,
             }).RunAsync(ct);
 
             var w = env.IO.Out;
             w.WriteLine();
-            var hosts = new Table("HOST", "SERVER", "IPV4", "HOSTNAME", "AGENT", "AGENT TIME", "CONVERGE", "BOOT TO LOGIN");
+            var hostTable = new Table("HOST", "SERVER", "IPV4", "HOSTNAME", "AGENT", "AGENT TIME", "CONVERGE", "BOOT TO LOGIN");
             foreach (var (host, server, report) in result.Hosts)
             {
-                hosts.Add(host, server.Id.ToString(CultureInfo.InvariantCulture), server.PublicNet.Ipv4?.Ip, report.Hostname, report.Status,
+                hostTable.Add(host, server.Id.ToString(CultureInfo.InvariantCulture), server.PublicNet.Ipv4?.Ip, report.Hostname, report.Status,
                     report.AgentSeconds is { } a ? $"{a:0.00} s" : "-", report.ConvergeSeconds is { } c ? $"{c:0.00} s" : "-", $"{report.Waited.TotalSeconds:0} s");
             }
-            hosts.Write(w);
+            hostTable.Write(w);
             w.WriteLine();
             var steps = new Table("STEP", "TIME");
             foreach (var (step, took) in result.Steps)

@@ -12,9 +12,12 @@ internal static class ImageBuildCommand
     /// <summary>Where the agent is looked for when <c>--agent</c> is not given (the repository's publish output).</summary>
     public const string DefaultAgent = "artifacts/agent/linux-x64/drover-agent";
 
+    /// <summary>The agent an image of <paramref name="architecture"/> gets by default (<c>scripts/publish-agent [linux-arm64]</c>).</summary>
+    public static string DefaultAgentFor(string? architecture) => architecture == "arm" ? "artifacts/agent/linux-arm64/drover-agent" : DefaultAgent;
+
     public static Command Create(CliEnv env)
     {
-        var builder = new Option<string>("--builder") { Description = "debian (mmdebstrap, GRUB BIOS disk, agent inside) or nix (the flake's packages.SYSTEM.\"HOST-image\", see drover.lib.hcloudImage)", DefaultValueFactory = _ => "debian" };
+        var builder = new Option<string>("--builder") { Description = "debian (mmdebstrap, a GPT disk with GRUB for BIOS and UEFI, agent inside) or nix (the flake's packages.SYSTEM.\"HOST-image\", see drover.lib.hcloudImage)", DefaultValueFactory = _ => "debian" };
         builder.AcceptOnlyFromAmong("debian", "nix");
         var host = new Option<string?>("--host") { Description = "Build for this host of the fleet file: the image is named after it and labelled role=<its role>" };
         var outputDir = new Option<string>("--output-dir") { Description = "Where NAME.raw and NAME.manifest.json are written", DefaultValueFactory = _ => "." };
@@ -32,7 +35,10 @@ internal static class ImageBuildCommand
         compress.AcceptOnlyFromAmong("none", "zstd");
         var flake = new Option<string>("--flake") { Description = "nix: the directory holding flake.nix", DefaultValueFactory = _ => "." };
         var system = new Option<string?>("--system") { Description = "nix: the Nix system the host must be built for (x86_64-linux, aarch64-linux; default: the host's own)" };
-        var architecture = new Option<string?>("--architecture") { Description = "nix: x86 or arm, checked against the host's Nix system (default: the host's own)" };
+        var architecture = new Option<string?>("--architecture")
+        {
+            Description = "x86 or arm. debian: the image's architecture (default x86; arm is arm64, UEFI only, bootstrapped through qemu-user-static on x86); nix: checked against the host's Nix system (default: the host's own)",
+        };
         architecture.AcceptOnlyFromAmong("x86", "arm");
         var output = Common.Output();
         var command = new Command("build", """
@@ -73,11 +79,12 @@ internal static class ImageBuildCommand
                 }, progress, ct)
                 : await new DebianBuilder().BuildAsync(new DebianBuildOptions
                 {
-                    Name = parse.GetValue(name) ?? hostName ?? "debian-" + parse.GetValue(suite),
+                    Name = parse.GetValue(name) ?? hostName ?? "debian-" + parse.GetValue(suite) + (parse.GetValue(architecture) == "arm" ? "-arm" : ""),
+                    Architecture = parse.GetValue(architecture) == "arm" ? Hcloud.Contracts.Architecture.Arm : Hcloud.Contracts.Architecture.X86,
                     Suite = parse.GetValue(suite)!,
                     Mirror = parse.GetValue(mirror),
                     Packages = parse.GetValue(packages) ?? [],
-                    AgentPath = parse.GetValue(agent) ?? DefaultAgent,
+                    AgentPath = parse.GetValue(agent) ?? DefaultAgentFor(parse.GetValue(architecture)),
                     OutputDirectory = parse.GetValue(outputDir)!,
                     Labels = extraLabels,
                     CacheDirectory = parse.GetValue(cacheDir),

@@ -1,11 +1,25 @@
+using Drover.Hcloud.Contracts;
+
 namespace Drover.Images.Build;
 
 /// <summary>What <see cref="DebianBuilder.BuildAsync"/> builds.</summary>
 public sealed record DebianBuildOptions
 {
-    /// <summary>The packages every image gets (on top of <c>minbase</c>).</summary>
-    public static readonly IReadOnlyList<string> BasePackages =
-        ["linux-image-amd64", "systemd-sysv", "udev", "iproute2", "openssh-server", "ca-certificates", "systemd-resolved", "curl"];
+    /// <summary>The packages every image gets (on top of <c>minbase</c>), whatever its architecture.</summary>
+    public static readonly IReadOnlyList<string> CommonPackages =
+        ["systemd-sysv", "udev", "iproute2", "openssh-server", "ca-certificates", "systemd-resolved", "curl"];
+
+    /// <summary>
+    /// The packages an image of <paramref name="architecture"/> gets: its kernel, and for arm GRUB's arm64-efi modules
+    /// (an arm64 package this machine's apt does not offer; the disk's EFI loader is made from the image's own copy).
+    /// </summary>
+    public static IReadOnlyList<string> BasePackages(Architecture architecture) => architecture == Architecture.Arm
+        ? ["linux-image-arm64", .. CommonPackages, "grub-efi-arm64-bin"]
+        : ["linux-image-amd64", .. CommonPackages];
+
+    /// <summary>The kernel command line's console for <paramref name="architecture"/>: the 16550 on x86, the PL011 on arm.</summary>
+    public static string DefaultKernelArguments(Architecture architecture)
+        => architecture == Architecture.Arm ? "console=ttyAMA0,115200 net.ifnames=0" : "console=ttyS0,115200 net.ifnames=0";
 
     /// <summary>
     /// The agent's unit when none is given: runs <c>/usr/local/bin/drover-agent</c> after the network is up at every
@@ -32,6 +46,13 @@ public sealed record DebianBuildOptions
     public string Name { get; init; } = "debian";
 
     public string Suite { get; init; } = "bookworm";
+
+    /// <summary>
+    /// <see cref="Architecture.X86"/> (a GPT disk that boots under BIOS and UEFI) or <see cref="Architecture.Arm"/>
+    /// (arm64, UEFI only, as Hetzner's cax servers boot). An arm root file system on an x86 machine runs its maintainer
+    /// scripts through qemu-user-static and binfmt_misc.
+    /// </summary>
+    public Architecture Architecture { get; init; } = Architecture.X86;
 
     /// <summary>A mirror URL; unset: the sources apt is configured with on this machine.</summary>
     public string? Mirror { get; init; }
@@ -71,8 +92,8 @@ public sealed record DebianBuildOptions
     /// <summary>The placeholder written to <c>/etc/hostname</c> (the agent sets the real one).</summary>
     public string Hostname { get; init; } = "debian";
 
-    /// <summary>The kernel command line after <c>root=LABEL=root rw</c>.</summary>
-    public string KernelArguments { get; init; } = "console=ttyS0,115200 net.ifnames=0";
+    /// <summary>The kernel command line after <c>root=LABEL=root rw</c>; unset: <see cref="DefaultKernelArguments"/>.</summary>
+    public string? KernelArguments { get; init; }
 }
 
 /// <summary>A file added to the image: <paramref name="Source"/> on this machine, <paramref name="ImagePath"/> absolute inside the image.</summary>

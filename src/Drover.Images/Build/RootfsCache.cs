@@ -23,10 +23,11 @@ public sealed class RootfsCache(string directory)
         return Path.Combine(root, "drover", "rootfs");
     }
 
-    /// <summary>The cache key: lowercase hex sha256 over suite, sorted packages and sources.</summary>
-    public static string Key(string suite, IEnumerable<string> packages, IEnumerable<string> sources)
+    /// <summary>The cache key: lowercase hex sha256 over suite, sorted packages, sources and (other than x86) the architecture.</summary>
+    public static string Key(string suite, IEnumerable<string> packages, IEnumerable<string> sources, string architecture = "x86")
     {
-        var text = $"suite={suite}\npackages={string.Join(',', packages.Order(StringComparer.Ordinal))}\nsources={string.Join('|', sources)}\nvariant=minbase\n";
+        var text = $"suite={suite}\npackages={string.Join(',', packages.Order(StringComparer.Ordinal))}\nsources={string.Join('|', sources)}\nvariant=minbase\n"
+            + (architecture == "x86" ? "" : $"architecture={architecture}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

@@ -6,7 +6,8 @@ namespace Drover.Images.Scan;
 
 /// <summary>
 /// Scans a disk image file: each ext2/3/4 file system (in an MBR or GPT partition, or the whole file) is copied out with
-/// <c>debugfs -R "rdump / DIR" "IMAGE?offset=BYTES"</c> (no root, no loop device, no mount) and given to
+/// <c>debugfs -R "rdump / DIR" "IMAGE?offset=BYTES"</c>, each FAT file system (an EFI system partition) with mtools'
+/// <c>mcopy -s -i IMAGE@@BYTES</c> (no root, no loop device, no mount), and given to
 /// <see cref="SecretScanner.ScanDirectory"/>. qcow2 images are converted to a sparse raw file first (<c>qemu-img</c>).
 /// A partition with a file system the scanner cannot read makes the result "not scanned" with the reason.
 /// </summary>
@@ -15,7 +16,7 @@ public static class RawImageScanner
     /// <summary>GPT partition types that hold no file system: BIOS boot.</summary>
     private static readonly HashSet<string> _noFileSystemTypes = new(StringComparer.OrdinalIgnoreCase)
     {
-        "21686148-6E6F-744E-6565-644E65656246", "5", "f", "85", "0",
+        "21686148-6449-6E6F-744E-656564454649", "5", "f", "85", "0",
     };
 
     public static async Task<ImageScan> ScanRawImageAsync(string imagePath, CancellationToken cancellationToken = default)
@@ -65,15 +66,16 @@ public static class RawImageScanner
         foreach (var p in partitions)
         {
             var kind = await FileSystemAsync(image, p.Offset, ct);
-            if (kind == "ext")
+            if (kind is "ext" or "vfat")
             {
                 var prefix = partitions.Count == 1 ? "" : $"partition {p.Number}:";
-                findings.AddRange((await ScanExtAsync(image, p.Offset, ct)).Select(f => f with { Path = prefix + f.Path }));
+                var found = kind == "ext" ? await ScanExtAsync(image, p.Offset, ct) : await ScanFatAsync(image, p.Offset, ct);
+                findings.AddRange(found.Select(f => f with { Path = prefix + f.Path }));
                 scanned++;
             }
             else if (kind is not ("empty" or "swap") && !_noFileSystemTypes.Contains(p.Type))
             {
-                problems.Add($"partition {p.Number} ({kind}) is not a file system the scanner reads (ext2/3/4 only)");
+                problems.Add($"partition {p.Number} ({kind}) is not a file system the scanner reads (ext2/3/4 and FAT)");
             }
         }
         if (problems.Count > 0)
@@ -81,8 +83,47 @@ public static class RawImageScanner
             return new ImageScan(false, findings, string.Join("; ", problems));
         }
         return scanned == 0
-            ? new ImageScan(false, [], "no ext2/3/4 file system found in the image")
+            ? new ImageScan(false, [], "no ext2/3/4 or FAT file system found in the image")
             : new ImageScan(true, findings);
+    }
+
+    /// <summary>The findings in the FAT file systems (EFI system partitions) of a raw image only, named "partition N:/path".</summary>
+    public static async Task<IReadOnlyList<ScanFinding>> ScanFatPartitionsAsync(string imagePath, CancellationToken cancellationToken = default)
+    {
+        var findings = new List<ScanFinding>();
+        foreach (var p in await PartitionsAsync(imagePath, cancellationToken))
+        {
+            if (await FileSystemAsync(imagePath, p.Offset, cancellationToken) == "vfat")
+            {
+                findings.AddRange((await ScanFatAsync(imagePath, p.Offset, cancellationToken)).Select(f => f with { Path = $"partition {p.Number}:{f.Path}" }));
+            }
+        }
+        return findings;
+    }
+
+    private static async Task<IReadOnlyList<ScanFinding>> ScanFatAsync(string image, long offset, CancellationToken ct)
+    {
+        if (Tool.Find("mcopy") is null)
+        {
+            throw new ImageBuildException("scan", $"{image} has a FAT file system (an EFI system partition) at offset {offset} and mcopy is missing to read it (apt-get install mtools)");
+        }
+        var dir = Directory.CreateTempSubdirectory("drover-scan-").FullName;
+        try
+        {
+            var source = $"{Path.GetFullPath(image)}@@{offset.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            var environment = new Dictionary<string, string> { ["MTOOLS_SKIP_CHECK"] = "1" };
+            var result = await Tool.RunAsync("mcopy", ["-s", "-n", "-p", "-i", source, "::/*", dir + "/"], ct, environment);
+            // An empty file system has nothing to match "::/*": mcopy says so and exits 1.
+            if (result.ExitCode != 0 && !(result.Stderr.Contains("not found", StringComparison.Ordinal) && Directory.GetFileSystemEntries(dir).Length == 0))
+            {
+                throw new ImageBuildException("scan", $"mcopy could not read the FAT file system at offset {offset} of {image}: {result.Stderr.Trim()}");
+            }
+            return SecretScanner.ScanDirectory(dir, ct);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static async Task<IReadOnlyList<ScanFinding>> ScanExtAsync(string image, long offset, CancellationToken ct)

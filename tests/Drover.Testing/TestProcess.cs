@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Drover.Images.Tests;
+namespace Drover.Testing;
 
 /// <summary>Runs a command for a test and captures its output; kills it by its own handle on timeout.</summary>
 public static class TestProcess
