@@ -1,5 +1,5 @@
-using Drover.Testing;
 using Drover.Images.Scan;
+using Drover.Testing;
 using Shouldly;
 using Xunit;
 
