@@ -163,17 +163,20 @@ public sealed record ControlImageMachine
     public string? DiskPath { get; init; }
 }
 
-/// <summary>Body of <c>POST /__localcloud/files</c>: a host file to serve to rescue systems.</summary>
+/// <summary>Body of <c>POST /__localcloud/files</c>: a host file (or directory of files) to serve to rescue systems.</summary>
 public sealed record RegisterFileRequest
 {
-    /// <summary>Absolute path of an existing file.</summary>
+    /// <summary>Absolute path of an existing file, or of a directory whose files are served under one URL.</summary>
     public string? Path { get; init; }
 }
 
 /// <summary>Answer of <c>POST /__localcloud/files</c>.</summary>
 public sealed record RegisteredFile
 {
-    /// <summary><c>http://198.19.255.254:PORT/files/TOKEN/NAME</c> with machines (reachable from rescue systems), else on 127.0.0.1.</summary>
+    /// <summary>
+    /// <c>http://198.19.255.254:PORT/files/TOKEN/NAME</c> with machines (reachable from rescue systems), else on 127.0.0.1;
+    /// for a directory <c>…/files/TOKEN/</c>, under which its files are served by their relative paths.
+    /// </summary>
     public required string Url { get; init; }
 }
 

@@ -202,4 +202,28 @@ public sealed class CliTests : IAsyncLifetime
         missing.Stderr.ShouldContain("/nonexistent/image.raw");
         (await _cli.RunAsync("ssh-key", "list", "-o", "json")).Stdout.Trim().ShouldBe("[]");
     }
+
+    [Fact]
+    public async Task Upload_with_an_architecture_other_than_the_manifests_fails_naming_both_and_creates_nothing()
+    {
+        // Arrange: an ARM Talos manifest (its image is downloaded by the rescue system, so it is not scanned).
+        var schematic = Path.Combine(_cli.Home, "schematic.yaml");
+        await File.WriteAllTextAsync(schematic, "customization: {}\n", TestContext.Current.CancellationToken);
+        var build = await _cli.RunAsync("talos", "build", "--schematic", schematic, "--version", "v1.12.2", "--arch", "arm", "--output-dir", _cli.Home);
+        var manifest = build.Stdout.Trim();
+        string[] upload = ["image", "upload", "--image-url", "http://127.0.0.1:9/hcloud-arm64.raw.xz", "--manifest", manifest, "--allow-unscanned"];
+
+        // Act
+        var architecture = await _cli.RunAsync([.. upload, "--architecture", "x86"]);
+        var serverType = await _cli.RunAsync([.. upload, "--server-type", "cx23"]);
+
+        // Assert
+        build.ExitCode.ShouldBe(0, build.ToString());
+        architecture.ExitCode.ShouldBe(1, architecture.ToString());
+        architecture.Stderr.ShouldContain($"error: input: the architecture is x86, but the image's manifest {manifest} says arm");
+        serverType.ExitCode.ShouldBe(1, serverType.ToString());
+        serverType.Stderr.ShouldContain($"error: input: server type cx23 is x86, not arm (the architecture of the image's manifest {manifest})");
+        (await _cli.RunAsync("server", "list", "-o", "json")).Stdout.Trim().ShouldBe("[]");
+        (await _cli.RunAsync("ssh-key", "list", "-o", "json")).Stdout.Trim().ShouldBe("[]");
+    }
 }

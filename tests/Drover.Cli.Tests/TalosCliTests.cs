@@ -108,7 +108,7 @@ public sealed class TalosCliTests : IDisposable
     [Fact]
     public async Task Missing_required_option_is_a_usage_error()
     {
-        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--arch", "x86", "--output", _cli.Home);
+        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--arch", "x86", "--output-dir", _cli.Home);
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.Stderr.ShouldContain("--version");
@@ -119,7 +119,7 @@ public sealed class TalosCliTests : IDisposable
     {
         var outDir = Path.Combine(_cli.Home, "out");
 
-        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--arch", "x86", "--role", "control-plane", "--output", outDir);
+        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--arch", "x86", "--role", "control-plane", "--output-dir", outDir);
 
         result.ExitCode.ShouldBe(0, result.ToString());
         var path = Path.Combine(outDir, "talos-control-plane-x86-v1.12.2.manifest.json");
@@ -140,10 +140,106 @@ public sealed class TalosCliTests : IDisposable
     {
         var outDir = Path.Combine(_cli.Home, "out");
 
-        var result = await _cli.RunAsync("talos", "build", "--schematic", Write("bad.yaml", "overlay: [x]\n"), "--version", "v1.12.2", "--arch", "x86", "--output", outDir);
+        var result = await _cli.RunAsync("talos", "build", "--schematic", Write("bad.yaml", "overlay: [x]\n"), "--version", "v1.12.2", "--output-dir", outDir);
 
         result.ExitCode.ShouldBe(1, result.ToString());
         result.Stderr.ShouldContain("bad.yaml:1:10: overlay: expected a mapping");
         Directory.Exists(outDir).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Build_writes_a_manifest_for_each_architecture_by_default()
+    {
+        // Arrange
+        var outDir = Path.Combine(_cli.Home, "out");
+
+        // Act
+        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--output-dir", outDir);
+
+        // Assert
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var x86 = Path.Combine(outDir, "talos-x86-v1.12.2.manifest.json");
+        var arm = Path.Combine(outDir, "talos-arm-v1.12.2.manifest.json");
+        result.Stdout.ShouldBe($"{x86}\n{arm}\n");
+        Directory.GetFiles(outDir).Order().ShouldBe([arm, x86]);
+        foreach (var (path, arch, file) in new[] { (x86, "x86", "hcloud-amd64.raw.xz"), (arm, "arm", "hcloud-arm64.raw.xz") })
+        {
+            var manifest = ImageManifest.Read(path);
+            manifest.Architecture.ShouldBe(arch);
+            manifest.Url.ShouldBe($"https://factory.talos.dev/image/{QemuGuestAgent}/v1.12.2/{file}");
+            manifest.Labels.ShouldBe(new Dictionary<string, string>
+            {
+                ["os"] = "talos",
+                ["arch"] = arch,
+                ["version"] = "v1.12.2",
+                ["creator"] = "drover",
+                ["type"] = "infra",
+                ["talos/schematic"] = QemuGuestAgent[..63],
+            }, ignoreOrder: true);
+        }
+        ImageManifest.Read(arm).Description.ShouldBe($"Talos Linux v1.12.2 ARM, schematic {QemuGuestAgent}");
+    }
+
+    [Fact]
+    public async Task Build_with_arch_arm_writes_only_the_arm_manifest()
+    {
+        var outDir = Path.Combine(_cli.Home, "out");
+
+        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--arch", "arm", "--role", "worker", "--output-dir", outDir);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        var path = Path.Combine(outDir, "talos-worker-arm-v1.12.2.manifest.json");
+        result.Stdout.ShouldBe(path + "\n");
+        Directory.GetFiles(outDir).ShouldBe([path]);
+        var manifest = ImageManifest.Read(path);
+        manifest.Url.ShouldBe($"https://factory.talos.dev/image/{QemuGuestAgent}/v1.12.2/hcloud-arm64.raw.xz");
+        manifest.Labels["arch"].ShouldBe("arm");
+        manifest.Labels["role"].ShouldBe("worker");
+    }
+
+    [Theory]
+    [InlineData("arm,x86")]
+    [InlineData("arm", "--arch", "x86")]
+    [InlineData("x86, arm,x86")]
+    public async Task Build_takes_both_architectures_as_a_list_or_repeated_in_the_order_x86_arm(params string[] arch)
+    {
+        var outDir = Path.Combine(_cli.Home, "out");
+
+        var result = await _cli.RunAsync(["talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--output-dir", outDir, "-o", "json", "--arch", .. arch]);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        using var doc = JsonDocument.Parse(result.Stdout);
+        doc.RootElement.EnumerateArray().Select(e => e.GetProperty("architecture").GetString()).ShouldBe(["x86", "arm"]);
+        var x86 = doc.RootElement[0];
+        x86.GetProperty("manifest").GetString().ShouldBe(Path.Combine(outDir, "talos-x86-v1.12.2.manifest.json"));
+        x86.GetProperty("url").GetString().ShouldEndWith("/hcloud-amd64.raw.xz");
+        x86.GetProperty("labels").GetProperty("creator").GetString().ShouldBe("drover");
+        x86.TryGetProperty("snapshot", out _).ShouldBeFalse("nothing was uploaded");
+    }
+
+    [Theory]
+    [InlineData("x86,riscv")]
+    [InlineData("amd64")]
+    public async Task Build_with_an_unknown_architecture_is_a_usage_error_and_writes_nothing(string arch)
+    {
+        var outDir = Path.Combine(_cli.Home, "out");
+
+        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--arch", arch, "--output-dir", outDir);
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.Stderr.ShouldStartWith("error: --arch: '");
+        result.Stderr.ShouldContain("is not x86 or arm");
+        Directory.Exists(outDir).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Build_from_another_factory_points_the_manifests_there()
+    {
+        var outDir = Path.Combine(_cli.Home, "out");
+
+        var result = await _cli.RunAsync("talos", "build", "--schematic", QemuSchematic(), "--version", "v1.12.2", "--arch", "x86", "--factory", "https://factory.example.org/", "--output-dir", outDir);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        ImageManifest.Read(result.Stdout.Trim()).Url.ShouldBe($"https://factory.example.org/image/{QemuGuestAgent}/v1.12.2/hcloud-amd64.raw.xz");
     }
 }

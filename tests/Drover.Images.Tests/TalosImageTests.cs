@@ -31,6 +31,25 @@ public sealed class TalosImageTests(ITestOutputHelper output)
         image.Url.ShouldBe($"https://factory.talos.dev/image/{Stock}/v1.12.2/{file}");
     }
 
+    [Theory]
+    [InlineData("https://factory.example.org", "https://factory.example.org/image/")]
+    [InlineData("http://198.19.255.254:8080/files/abc/", "http://198.19.255.254:8080/files/abc/image/")]
+    public void Another_factory_serves_the_same_path(string factory, string prefix)
+    {
+        var image = TalosImage.For(TalosSchematic.Empty, "v1.12.2", "arm", factory: new Uri(factory));
+
+        image.Url.ShouldBe($"{prefix}{Stock}/v1.12.2/hcloud-arm64.raw.xz");
+        image.SchematicId.ShouldBe(Stock);
+    }
+
+    [Theory]
+    [InlineData("ftp://factory.example.org")]
+    [InlineData("https://factory.example.org/?x=1")]
+    public void A_factory_that_is_not_a_plain_http_url_is_refused(string factory)
+    {
+        Should.Throw<ArgumentException>(() => TalosImage.For(TalosSchematic.Empty, "v1.12.2", "x86", factory: new Uri(factory))).Message.ShouldContain(factory);
+    }
+
     [Fact]
     public void Labels_follow_the_hcloud_talos_conventions_and_are_valid()
     {
@@ -44,6 +63,8 @@ public sealed class TalosImageTests(ITestOutputHelper output)
             ["arch"] = "arm",
             ["version"] = "v1.12.2",
             ["role"] = "worker",
+            ["creator"] = "drover",
+            ["type"] = "infra",
             ["talos/schematic"] = Stock[..63],
         }, ignoreOrder: true);
         LabelValidation.Problems(image.Labels).ShouldBeEmpty();

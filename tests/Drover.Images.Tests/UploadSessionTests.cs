@@ -4,6 +4,7 @@ using Drover.Core.Ssh;
 using Drover.Hcloud;
 using Drover.Hcloud.Contracts;
 using Drover.Hcloud.Labels;
+using Drover.Images.Build;
 using Drover.Images.Rescue;
 using Drover.Images.Upload;
 using Drover.Testing;
@@ -283,6 +284,78 @@ public sealed class UploadSessionTests : IAsyncLifetime
         (await _client.SshKeys.ListAsync(cancellationToken: Ct).ToListAsync(Ct)).ShouldBeEmpty();
     }
 
+    [Theory]
+    [InlineData("x86", "arm")]
+    [InlineData("arm", "x86")]
+    public async Task An_architecture_other_than_the_manifests_fails_before_anything_is_created(string given, string inManifest)
+    {
+        // Arrange
+        var manifest = WriteManifest(inManifest);
+        var shell = Rescue();
+
+        // Act
+        var error = await Should.ThrowAsync<UploadException>(() => Uploader(_ => shell).UploadAsync(Options() with { Architecture = Architecture.From(given), ManifestPath = manifest }, null, Ct));
+
+        // Assert
+        error.Step.ShouldBe("input");
+        error.Message.ShouldBe($"input: the architecture is {given}, but the image's manifest {manifest} says {inManifest}");
+        shell.Commands.ShouldBeEmpty();
+        await ShouldLeaveNothingAsync();
+    }
+
+    [Theory]
+    [InlineData("cax11", "x86", "arm")]
+    [InlineData("cx23", "arm", "x86")]
+    public async Task A_server_type_of_another_architecture_than_the_manifests_fails_before_anything_is_created(string serverType, string inManifest, string typeArchitecture)
+    {
+        // Arrange: no architecture given, so the manifest's is the one.
+        var manifest = WriteManifest(inManifest);
+        var shell = Rescue();
+
+        // Act
+        var error = await Should.ThrowAsync<UploadException>(() => Uploader(_ => shell).UploadAsync(Options() with { Architecture = null, ServerType = serverType, ManifestPath = manifest }, null, Ct));
+
+        // Assert
+        error.Step.ShouldBe("input");
+        error.Message.ShouldBe($"input: server type {serverType} is {typeArchitecture}, not {inManifest} (the architecture of the image's manifest {manifest})");
+        shell.Commands.ShouldBeEmpty();
+        await ShouldLeaveNothingAsync();
+    }
+
+    [Fact]
+    public async Task The_manifests_architecture_picks_the_temporary_servers_type_when_none_is_given()
+    {
+        // Arrange
+        var manifest = WriteManifest("arm");
+
+        // Act
+        var result = await Uploader(_ => Rescue()).UploadAsync(Options() with { Architecture = null, ManifestPath = manifest }, null, Ct);
+
+        // Assert
+        result.Snapshot.Architecture.ShouldBe(Architecture.Arm);
+        result.Snapshot.Labels["os"].ShouldBe("debian");
+        await ShouldLeaveNothingAsync(keep: result.Snapshot.Id);
+    }
+
+    [Fact]
+    public async Task Writing_an_image_of_another_architecture_onto_a_server_fails_before_anything_is_created()
+    {
+        // Arrange
+        var created = await _client.Servers.CreateAsync(new CreateServerRequest { Name = "web1", ServerType = "cx23", Image = "ubuntu-24.04", Location = "fsn1" }, Ct);
+        await _client.Actions.WaitAsync([created.Action, .. created.NextActions], null, Ct);
+        var manifest = WriteManifest("arm");
+        var shell = Rescue();
+
+        // Act
+        var error = await Should.ThrowAsync<UploadException>(() => Uploader(_ => shell).WriteToServerAsync(created.Server.Id, Options() with { Architecture = null, ManifestPath = manifest }, null, Ct));
+
+        // Assert
+        error.Message.ShouldBe($"input: server type cx23 is x86, not arm (the architecture of the image's manifest {manifest})");
+        shell.Commands.ShouldBeEmpty();
+        (await _client.SshKeys.ListAsync(cancellationToken: Ct).ToListAsync(Ct)).ShouldBeEmpty();
+        (await _client.Servers.GetAsync(created.Server.Id, Ct)).ShouldNotBeNull().RescueEnabled.ShouldBeFalse();
+    }
+
     [Fact]
     public async Task A_session_refuses_its_steps_out_of_order()
     {
@@ -304,6 +377,25 @@ public sealed class UploadSessionTests : IAsyncLifetime
         WireCompression = false,
         Labels = new Dictionary<string, string> { ["os"] = "debian" },
     };
+
+    /// <summary>A clean manifest of the test image that says <paramref name="architecture"/>.</summary>
+    private string WriteManifest(string architecture)
+    {
+        var path = Path.Combine(_directory.FullName, $"image-{architecture}.manifest.json");
+        new ImageManifest
+        {
+            Builder = "debian",
+            Architecture = architecture,
+            Path = _image,
+            Sha256 = Sha256(_bytes),
+            Size = _bytes.Length,
+            Labels = new Dictionary<string, string>(),
+            Description = "test image",
+            Created = _time.GetUtcNow(),
+            Scan = new ImageScan(true, []),
+        }.Write(path);
+        return path;
+    }
 
     /// <summary>A rescue system that has a disk and no zstd, and writes what it is sent (or answers <paramref name="write"/>).</summary>
     private static FakeRemoteShell Rescue(Func<FakeShellCommand, ShellResult>? write = null, Func<Task>? onWrite = null)

@@ -68,4 +68,32 @@ public sealed partial class LocalCloudBehaviourTests
         wrongName.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
         missing.Status.ShouldBe(422);
     }
+
+    [Fact]
+    public async Task A_registered_directory_serves_its_files_by_relative_path_and_nothing_outside_it()
+    {
+        // Arrange
+        await using var cloud = await CloudHarness.StartAsync();
+        using var directory = new TempDirectory();
+        var site = Directory.CreateDirectory(directory.File("site")).FullName;
+        Directory.CreateDirectory(Path.Combine(site, "image", "abc", "v1.12.2"));
+        await File.WriteAllTextAsync(Path.Combine(site, "image", "abc", "v1.12.2", "hcloud-amd64.raw.xz"), "amd64", Ct);
+        await File.WriteAllTextAsync(directory.File("secret.txt"), "outside", Ct);
+
+        // Act
+        using var registered = await cloud.Cloud.ControlAsync(HttpMethod.Post, "files", $$"""{"path": "{{site}}"}""");
+        var root = new Uri(JsonNode.Parse(await registered.Content.ReadAsStringAsync(Ct))!["url"]!.GetValue<string>());
+        using var http = new HttpClient();
+        var file = await http.GetStringAsync(new Uri(root, "image/abc/v1.12.2/hcloud-amd64.raw.xz"), Ct);
+        using var missing = await http.GetAsync(new Uri(root, "image/abc/v1.12.2/hcloud-arm64.raw.xz"), Ct);
+        using var folder = await http.GetAsync(new Uri(root, "image/abc"), Ct);
+        using var escape = await http.GetAsync(new Uri(root.AbsoluteUri + "%2E%2E%2Fsecret.txt"), Ct);
+
+        // Assert
+        root.AbsolutePath.ShouldEndWith("/");
+        file.ShouldBe("amd64");
+        missing.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        folder.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        escape.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
 }

@@ -5,11 +5,12 @@ namespace Drover.Cli.Output;
 
 /// <summary>
 /// Draws upload progress on stderr: one line redrawn in place on a terminal, otherwise a line per step and one every
-/// few seconds for data steps (step, bytes, rate, ETA).
+/// few seconds for data steps (step, bytes, rate, ETA). Uploads running side by side each get a renderer with a
+/// <paramref name="prefix"/> (e.g. <c>x86: </c>) and no terminal, so their lines interleave whole; renderers and the
+/// CLI's logger lock the writer itself.
 /// </summary>
-public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvider? time = null) : IProgress<UploadProgress>
+public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvider? time = null, string prefix = "") : IProgress<UploadProgress>
 {
-    private readonly Lock _lock = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private string _step = "";
     private long _lastLine;
@@ -17,7 +18,7 @@ public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvid
 
     public void Report(UploadProgress value)
     {
-        lock (_lock)
+        lock (error)
         {
             var now = _time.GetTimestamp();
             var newStep = value.Step != _step;
@@ -26,7 +27,7 @@ public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvid
                 EndLine();
                 _step = value.Step;
                 _lastLine = now;
-                error.WriteLine($"==> {value.Step}");
+                error.WriteLine($"==> {prefix}{value.Step}");
                 return;
             }
             if (value.Bytes == 0 || (!terminal && _time.GetElapsedTime(_lastLine, now) < TimeSpan.FromSeconds(3)))
@@ -37,12 +38,12 @@ public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvid
             var line = Describe(value);
             if (terminal)
             {
-                error.Write("\r    " + line.PadRight(70));
+                error.Write("\r    " + prefix + line.PadRight(70));
                 _open = true;
             }
             else
             {
-                error.WriteLine("    " + line);
+                error.WriteLine("    " + prefix + line);
             }
         }
     }
@@ -50,10 +51,13 @@ public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvid
     /// <summary>Ends an in-place line so that what follows starts on its own line.</summary>
     public void EndLine()
     {
-        if (_open)
+        lock (error)
         {
-            error.WriteLine();
-            _open = false;
+            if (_open)
+            {
+                error.WriteLine();
+                _open = false;
+            }
         }
     }
 

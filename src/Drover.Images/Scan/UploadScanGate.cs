@@ -66,8 +66,9 @@ public static class UploadScanGate
 
     /// <summary>
     /// Checks <paramref name="options"/> and fills in what its manifest knows and the options leave open (architecture,
-    /// description, labels under the given ones, expected sha256). A refusal is an <see cref="UploadException"/> at
-    /// step <c>scan</c>, before anything is created.
+    /// description, labels under the given ones, expected sha256), and the manifest's path. A refusal is an
+    /// <see cref="UploadException"/> at step <c>scan</c>, an architecture other than the manifest's one at step
+    /// <c>input</c>, both before anything is created.
     /// </summary>
     public static UploadOptions Apply(UploadOptions options)
     {
@@ -81,6 +82,11 @@ public static class UploadScanGate
         {
             return options;
         }
+        var architecture = Hcloud.Contracts.Architecture.From(manifest.Architecture);
+        if (options.Architecture is { } given && given != architecture)
+        {
+            throw new UploadException("input", $"the architecture is {given}, but the image's manifest {verdict.ManifestPath} says {architecture}");
+        }
         var labels = new Dictionary<string, string>(manifest.Labels, StringComparer.Ordinal);
         foreach (var (key, value) in options.Labels)
         {
@@ -88,7 +94,8 @@ public static class UploadScanGate
         }
         return options with
         {
-            Architecture = options.Architecture ?? Hcloud.Contracts.Architecture.From(manifest.Architecture),
+            Architecture = architecture,
+            ManifestPath = verdict.ManifestPath,
             Description = options.Description ?? manifest.Description,
             Labels = labels,
             ExpectedSha256 = options.ExpectedSha256 ?? manifest.Sha256,

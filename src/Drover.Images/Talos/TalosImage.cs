@@ -5,8 +5,9 @@ namespace Drover.Images.Talos;
 
 /// <summary>
 /// One Talos image for Hetzner Cloud: the Image Factory URL of a schematic, version and architecture, and the
-/// labels and description its snapshot gets (<c>os</c>, <c>arch</c>, <c>version</c>, <c>role</c> as the hcloud-talos
-/// module selects them, plus the schematic ID shortened to a label value; the full ID is in the description).
+/// labels and description its snapshot gets (<c>os=talos</c>, <c>arch</c>, <c>version</c>, <c>role</c>,
+/// <c>creator</c> and <c>type=infra</c> as hcloud-talos labels its snapshots, plus the schematic ID shortened to a
+/// label value; the full ID is in the description).
 /// </summary>
 public sealed partial record TalosImage
 {
@@ -15,6 +16,9 @@ public sealed partial record TalosImage
 
     /// <summary>The public Image Factory.</summary>
     public const string Factory = "https://factory.talos.dev";
+
+    /// <summary>The value of the <c>creator</c> label (hcloud-talos writes <c>hcloud-talos</c> there).</summary>
+    public const string Creator = "drover";
 
     /// <summary>Full 64-hex schematic ID.</summary>
     public required string SchematicId { get; init; }
@@ -43,15 +47,19 @@ public sealed partial record TalosImage
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex IdPattern();
 
-    /// <summary>The image of <paramref name="schematic"/> for a version, architecture (<c>x86|arm</c>, also <c>amd64|arm64</c>) and optional role.</summary>
-    public static TalosImage For(TalosSchematic schematic, string version, string architecture, string? role = null)
+    /// <summary>
+    /// The image of <paramref name="schematic"/> for a version, architecture (<c>x86|arm</c>, also <c>amd64|arm64</c>)
+    /// and optional role, from <paramref name="factory"/> (default <see cref="Factory"/>; a self-hosted Image Factory
+    /// computes the same schematic IDs).
+    /// </summary>
+    public static TalosImage For(TalosSchematic schematic, string version, string architecture, string? role = null, Uri? factory = null)
     {
         ArgumentNullException.ThrowIfNull(schematic);
-        return For(schematic.Id, version, architecture, role);
+        return For(schematic.Id, version, architecture, role, factory);
     }
 
     /// <summary>The image of a schematic ID computed elsewhere.</summary>
-    public static TalosImage For(string schematicId, string version, string architecture, string? role = null)
+    public static TalosImage For(string schematicId, string version, string architecture, string? role = null, Uri? factory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(schematicId);
         if (!IdPattern().IsMatch(schematicId))
@@ -69,6 +77,8 @@ public sealed partial record TalosImage
             ["os"] = "talos",
             ["arch"] = arch,
             ["version"] = version,
+            ["creator"] = Creator,
+            ["type"] = "infra",
             [SchematicLabel] = ShortId(schematicId),
         };
         if (role is not null)
@@ -83,18 +93,32 @@ public sealed partial record TalosImage
             Version = version,
             Architecture = arch,
             Role = role,
-            Url = ImageUrl(schematicId, version, arch),
+            Url = ImageUrl(schematicId, version, arch, factory),
             Labels = labels,
             Description = $"Talos Linux {version} {archName}{(role is null ? "" : $" ({role})")}, schematic {schematicId}",
         };
     }
 
-    /// <summary><c>https://factory.talos.dev/image/ID/VERSION/hcloud-amd64.raw.xz</c> (or <c>arm64</c>).</summary>
-    public static string ImageUrl(string schematicId, string version, string architecture)
+    /// <summary><c>https://factory.talos.dev/image/ID/VERSION/hcloud-amd64.raw.xz</c> (or <c>arm64</c>; or under another factory).</summary>
+    public static string ImageUrl(string schematicId, string version, string architecture, Uri? factory = null)
     {
         CheckVersion(version);
         var goArch = NormalizeArchitecture(architecture) == "arm" ? "arm64" : "amd64";
-        return $"{Factory}/image/{schematicId}/{version}/hcloud-{goArch}.raw.xz";
+        return $"{FactoryBase(factory)}/image/{schematicId}/{version}/hcloud-{goArch}.raw.xz";
+    }
+
+    /// <summary>The factory's URL without a trailing slash; only http(s) URLs without query or fragment.</summary>
+    private static string FactoryBase(Uri? factory)
+    {
+        if (factory is null)
+        {
+            return Factory;
+        }
+        if (!factory.IsAbsoluteUri || factory.Scheme is not ("http" or "https") || factory.Query.Length > 0 || factory.Fragment.Length > 0)
+        {
+            throw new ArgumentException($"Image Factory '{factory}': use an http(s) URL without query or fragment", nameof(factory));
+        }
+        return factory.AbsoluteUri.TrimEnd('/');
     }
 
     /// <summary>The label value of a schematic ID: its first 63 characters (label values hold at most 63).</summary>

@@ -119,7 +119,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         using var lease = runs?.Begin(run.Id, "image write");
         await SweepDeadRunsAsync(cancellationToken);
         var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new UploadException("input", $"server {serverId} not found");
-        var source = await PrepareAsync(options with { ServerType = server.ServerType.Name, Architecture = null }, run, cancellationToken);
+        var source = await PrepareAsync(options with { ServerType = server.ServerType.Name }, run, cancellationToken);
         using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var ct = linked.Token;
@@ -205,7 +205,8 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         var type = await client.ServerTypes.GetByNameAsync(name, ct) ?? throw new UploadException("input", $"unknown server type '{name}'");
         if (options.Architecture is { } arch && type.Architecture != arch)
         {
-            throw new UploadException("input", $"server type {name} is {type.Architecture}, not {arch}");
+            var why = options.ManifestPath is { } manifest ? $" (the architecture of the image's manifest {manifest})" : "";
+            throw new UploadException("input", $"server type {name} is {type.Architecture}, not {arch}{why}");
         }
         return type;
     }

@@ -9,7 +9,9 @@ namespace Drover.LocalCloud.Machines;
 
 /// <summary>
 /// Serves registered host files over plain HTTP/1.1 (GET and HEAD, one byte range, <c>Connection: close</c>) at
-/// <c>http://ADDRESS:PORT/files/TOKEN/NAME</c>. In machine mode ADDRESS is <see cref="MachineRuntime.HostAddress"/>,
+/// <c>http://ADDRESS:PORT/files/TOKEN/NAME</c>, and the files under a registered directory at
+/// <c>http://ADDRESS:PORT/files/TOKEN/PATH/IN/IT</c> (a tree laid out as a download site expects, such as the Talos
+/// Image Factory's <c>image/ID/VERSION/FILE</c>). In machine mode ADDRESS is <see cref="MachineRuntime.HostAddress"/>,
 /// which exists only on the host ends of rescue systems' veth pairs: the socket is bound with <c>IP_FREEBIND</c> before
 /// any rescue runs, so rescue systems (which cannot reach the host's 127.0.0.1) can download from it. Without machines
 /// it listens on 127.0.0.1. The unguessable token is the only access control.
@@ -18,7 +20,7 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
 {
     private static readonly TimeSpan _headerTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<string, string> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Path, bool Directory)> _files = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private Socket? _listener;
@@ -26,17 +28,38 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
     private int _port;
     private bool _disposed;
 
-    /// <summary>Makes <paramref name="path"/> downloadable and returns its URL.</summary>
+    /// <summary>Makes the file <paramref name="path"/> downloadable and returns its URL; for a directory, the URL its files are under (ending in <c>/</c>).</summary>
     public Uri Register(string path)
     {
-        if (!Path.IsPathFullyQualified(path) || !File.Exists(path))
+        var directory = Path.IsPathFullyQualified(path) && Directory.Exists(path);
+        if (!directory && (!Path.IsPathFullyQualified(path) || !File.Exists(path)))
         {
-            throw new FileNotFoundException($"'{path}' is not an existing file given by its absolute path", path);
+            throw new FileNotFoundException($"'{path}' is not an existing file or directory given by its absolute path", path);
         }
         EnsureListening();
         var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        _files[token] = path;
-        return new Uri($"http://{address}:{_port}/files/{token}/{Uri.EscapeDataString(Path.GetFileName(path))}");
+        _files[token] = (Path.TrimEndingDirectorySeparator(path), directory);
+        return new Uri($"http://{address}:{_port}/files/{token}/{(directory ? "" : Uri.EscapeDataString(Path.GetFileName(path)))}");
+    }
+
+    /// <summary>The registered file a request path names (<c>files/TOKEN/NAME</c>, or <c>files/TOKEN/A/B</c> under a directory), or null.</summary>
+    private string? Resolve(string target)
+    {
+        var parts = target.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
+        if (parts.Length < 3 || parts[0] != "files" || !_files.TryGetValue(parts[1], out var registered))
+        {
+            return null;
+        }
+        if (!registered.Directory)
+        {
+            return parts.Length == 3 && parts[2] == Path.GetFileName(registered.Path) && File.Exists(registered.Path) ? registered.Path : null;
+        }
+        if (parts.Skip(2).Any(p => p is "." or ".." || p.Contains('/', StringComparison.Ordinal) || p.Contains('\0', StringComparison.Ordinal)))
+        {
+            return null;
+        }
+        var path = Path.Combine([registered.Path, .. parts.Skip(2)]);
+        return File.Exists(path) ? path : null;
     }
 
     private void EnsureListening()
@@ -107,9 +130,7 @@ internal sealed class FileServer(string address, bool freeBind) : IAsyncDisposab
             await WriteStatusAsync(stream, 405, "Method Not Allowed", cancellationToken, "Allow: GET, HEAD\r\n");
             return;
         }
-        var parts = target.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 3 || parts[0] != "files" || !_files.TryGetValue(parts[1], out var path)
-            || Uri.UnescapeDataString(parts[2]) != Path.GetFileName(path) || !File.Exists(path))
+        if (Resolve(target) is not { } path)
         {
             await WriteStatusAsync(stream, 404, "Not Found", cancellationToken);
             return;
