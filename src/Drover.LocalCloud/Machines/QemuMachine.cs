@@ -151,7 +151,8 @@ internal sealed class QemuMachine
             [
                 "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={uefi.Code}",
                 "-drive", $"if=pflash,format=raw,unit=1,file={vars}",
-                // Without this, UEFI waits 5 s for a key that opens its boot menu (QEMU's etc/boot-menu-wait): nobody can press one.
+                // Without this AAVMF waits 5 s for a key that opens its boot menu (QEMU's etc/boot-menu-wait), which nobody
+                // can press (OVMF does not wait here; the option changes nothing for it).
                 "-boot", "menu=on,splash-time=0",
             ]);
         }
