@@ -29,6 +29,13 @@ public sealed record MachineSupport
     public string? BootReason { get; init; }
 
     /// <summary>
+    /// Per architecture (x86, arm), which firmware boots here and why not (a missing emulator or firmware, naming the
+    /// Debian package); null when machines cannot run at all. A server whose disk holds data and whose architecture or
+    /// firmware is unavailable fails its boot with that reason.
+    /// </summary>
+    public IReadOnlyList<BootArchitecture>? Architectures { get; init; }
+
+    /// <summary>
     /// What earlier runs left on the host that no sweep could remove yet, each naming the thing and why (null when
     /// nothing). Machines still run; the next reset, down or start tries again.
     /// </summary>
@@ -36,6 +43,25 @@ public sealed record MachineSupport
 
     /// <summary>What the operator can do about <see cref="Reason"/> or <see cref="Leftovers"/>, e.g. "run 'drover local reset'".</summary>
     public string? Hint { get; init; }
+}
+
+/// <summary>Whether servers of one architecture boot under QEMU here, with which firmware.</summary>
+public sealed record BootArchitecture
+{
+    /// <summary><c>x86</c> or <c>arm</c> (the server type's architecture).</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>Whether servers of this architecture boot here at all.</summary>
+    public bool Available { get; init; }
+
+    /// <summary>The firmware they can boot with here: <c>bios</c> (SeaBIOS, x86's default), <c>uefi</c> (OVMF on x86, AAVMF on arm).</summary>
+    public IReadOnlyList<string> Firmware { get; init; } = [];
+
+    /// <summary><c>tcg</c> or <c>kvm</c> (KVM only for the host's own architecture); null when unavailable.</summary>
+    public string? Accelerator { get; init; }
+
+    /// <summary>Why it (or one of its firmware) is unavailable, naming what to install; null when everything boots.</summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>What <c>POST /__localcloud/reset</c> answers: what could not be removed, and the machine support after it.</summary>
@@ -126,6 +152,15 @@ public sealed record ControlQemu
 
     /// <summary>The serial logs' directory (<c>console.log</c>, <c>markers.log</c>).</summary>
     public string? ConsoleDirectory { get; init; }
+
+    /// <summary><c>x86</c> or <c>arm</c>.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary><c>bios</c> or <c>uefi</c>.</summary>
+    public string? Firmware { get; init; }
+
+    /// <summary>The server's UEFI variable store (next to its disk, deleted with it), null for SeaBIOS.</summary>
+    public string? FirmwareVars { get; init; }
 }
 
 /// <summary>What <c>GET /__localcloud/servers/{id}/metadata-endpoint</c> answers: the server's metadata service on 127.0.0.1.</summary>

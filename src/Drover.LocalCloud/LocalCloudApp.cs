@@ -64,7 +64,7 @@ public static class LocalCloudApp
     /// </summary>
     private static MachineLifetime StartMachines(LocalCloudOptions options)
     {
-        var support = MachineSupportProbe.Probe(options.Machines);
+        var support = MachineSupportProbe.Probe(options.Machines, options.TreatAsMissing);
         MachineRuntime? runtime = null;
         if (support.Mode == MachineSupportProbe.Machines)
         {
@@ -87,6 +87,7 @@ public static class LocalCloudApp
         {
             runtime.Metadata = metadata;
             runtime.ShutdownTimeout = options.ShutdownTimeout;
+            runtime.TreatAsMissing = options.TreatAsMissing;
             if (support.Boot == MachineSupportProbe.NoBoot)
             {
                 runtime.BootsDisabled = support.BootReason;

@@ -34,6 +34,13 @@ public sealed record LocalCloudOptions
     /// <summary>How long <c>shutdown</c> waits for a QEMU guest to turn off after the ACPI power button before killing it.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Programs (by name, e.g. <c>qemu-system-aarch64</c>) and firmware files (by path) that QEMU boots treat as not
+    /// installed, to see the local cloud as on a host without them (tests): the probe reports the architecture or
+    /// firmware unavailable, and a server that needs it fails its boot with that reason.
+    /// </summary>
+    public IReadOnlySet<string> TreatAsMissing { get; init; } = new HashSet<string>();
+
     /// <summary>Clock for action progress, rate limits and timestamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -5,7 +5,7 @@ namespace Drover.LocalCloud;
 /// <summary>
 /// Tells whether servers can be real machines here (rescue sshd in network and mount namespaces over loop devices, and
 /// QEMU boots of disks that hold data), and if not, why: not Linux, not root, a tool missing, <c>ip netns add</c> or
-/// <c>losetup -f</c> failing, no <c>qemu-system-x86_64</c>.
+/// <c>losetup -f</c> failing; and per architecture which firmware boots (no <c>qemu-system-aarch64</c>, no OVMF, ...).
 /// </summary>
 public static class MachineSupportProbe
 {
@@ -15,8 +15,8 @@ public static class MachineSupportProbe
     /// <summary>The tools a rescue system needs on the host.</summary>
     internal static readonly string[] RequiredTools = ["/usr/sbin/sshd", "unshare", "ip", "losetup", "ssh-keygen", "blockdev", "mknod", "mount"];
 
-    /// <summary>What QEMU boots need besides: the emulator, and nc for the metadata forward.</summary>
-    internal static readonly string[] BootTools = ["qemu-system-x86_64", "nc"];
+    /// <summary>What QEMU boots need besides the emulators and firmware (<see cref="QemuPlatform"/>): nc for the metadata forward.</summary>
+    internal static readonly string[] BootTools = ["nc"];
 
     /// <summary><see cref="MachineSupport.Boot"/> when servers cannot boot under QEMU.</summary>
     public const string NoBoot = "none";
@@ -27,8 +27,11 @@ public static class MachineSupportProbe
     /// <summary>Whether this process may sweep host resources (Linux, root, <c>ip</c> present).</summary>
     public static bool CanSweep() => OperatingSystem.IsLinux() && NativeMethods.GetEffectiveUserId() == 0 && HostCommand.Find("ip") is not null;
 
-    /// <summary>Probes the machine (creates and deletes a probe namespace) unless <paramref name="mode"/> is Off.</summary>
-    public static MachineSupport Probe(MachineMode mode = MachineMode.Auto)
+    /// <summary>
+    /// Probes the machine (creates and deletes a probe namespace) unless <paramref name="mode"/> is Off;
+    /// <paramref name="treatAsMissing"/> as <see cref="LocalCloudOptions.TreatAsMissing"/>.
+    /// </summary>
+    public static MachineSupport Probe(MachineMode mode = MachineMode.Auto, IReadOnlySet<string>? treatAsMissing = null)
     {
         if (mode == MachineMode.Off)
         {
@@ -62,28 +65,66 @@ public static class MachineSupportProbe
         {
             return Unavailable($"losetup -f failed: {loop.Message}", "this host has no free loop device ('losetup -a' lists them; 'drover local reset' detaches the local cloud's own)");
         }
-        var (boot, bootReason) = ProbeBoot();
+        var (boot, bootReason, architectures) = ProbeBoot(treatAsMissing);
         return new MachineSupport
         {
             Mode = Machines,
             Reason = $"rescue systems run as sshd in network and mount namespaces over loop devices; {bootReason}",
             Boot = boot,
             BootReason = bootReason,
+            Architectures = architectures,
         };
     }
 
-    /// <summary>Whether servers whose disk holds data can boot under QEMU here (machines being possible otherwise).</summary>
-    private static (string Boot, string Reason) ProbeBoot()
+    /// <summary>
+    /// Whether servers whose disk holds data can boot under QEMU here (machines being possible otherwise), and per
+    /// architecture with which firmware. With no architecture at all, such servers stay API-only; with some, a server of
+    /// a missing one fails its boot with the reason.
+    /// </summary>
+    private static (string Boot, string Reason, IReadOnlyList<BootArchitecture> Architectures) ProbeBoot(IReadOnlySet<string>? treatAsMissing)
     {
+        var architectures = ProbeArchitectures(QemuPlatform.FindProgram(treatAsMissing), QemuPlatform.FileExists(treatAsMissing));
         if (BootTools.FirstOrDefault(t => HostCommand.Find(t) is null) is { } missing)
         {
-            return (NoBoot, $"no QEMU boots ({missing} not found): servers booted from a disk stay API-only");
+            return (NoBoot, $"no QEMU boots ({missing} not found): servers booted from a disk stay API-only", architectures);
+        }
+        var summary = string.Join("; ", architectures.Select(Describe));
+        if (architectures.All(a => !a.Available))
+        {
+            return (NoBoot, $"no QEMU boots ({summary}): servers booted from a disk stay API-only", architectures);
         }
         var kvm = string.Equals(Environment.GetEnvironmentVariable("DROVER_LOCALCLOUD_ACCEL"), "kvm", StringComparison.OrdinalIgnoreCase);
         return kvm
-            ? ("qemu-kvm", "servers whose disk holds data boot under QEMU with KVM (DROVER_LOCALCLOUD_ACCEL=kvm)")
-            : ("qemu-tcg", "servers whose disk holds data boot under QEMU (TCG software emulation; DROVER_LOCALCLOUD_ACCEL=kvm for KVM)");
+            ? ("qemu-kvm", $"servers whose disk holds data boot under QEMU with KVM (DROVER_LOCALCLOUD_ACCEL=kvm; for the host's own architecture); {summary}", architectures)
+            : ("qemu-tcg", $"servers whose disk holds data boot under QEMU (TCG software emulation; DROVER_LOCALCLOUD_ACCEL=kvm for KVM); {summary}", architectures);
     }
+
+    /// <summary>Per architecture: the firmware whose emulator and files are installed, and what is missing for the others.</summary>
+    internal static IReadOnlyList<BootArchitecture> ProbeArchitectures(Func<string, string?> findProgram, Func<string, bool> fileExists)
+        => [.. QemuPlatform.All.GroupBy(p => p.Architecture).Select(platforms =>
+        {
+            var checks = platforms.Select(p => (Platform: p, Problem: p.Problem(findProgram, fileExists))).ToList();
+            var working = checks.Where(c => c.Problem is null).Select(c => c.Platform).ToList();
+            var reasons = checks.Where(c => c.Problem is not null)
+                .Select(c => working.Count > 0 ? $"{Name(c.Platform.Firmware)} unavailable: {c.Problem}" : c.Problem!)
+                .Distinct().ToList();
+            return new BootArchitecture
+            {
+                Architecture = platforms.Key.Value,
+                Available = working.Count > 0,
+                Firmware = [.. working.Select(p => Name(p.Firmware))],
+                Accelerator = working.Count > 0 ? working[0].Accelerator : null,
+                Reason = reasons.Count > 0 ? string.Join("; ", reasons) : null,
+            };
+        })];
+
+    /// <summary><c>x86: bios, uefi</c>, <c>arm: unavailable (qemu-system-aarch64 not found: ...)</c>.</summary>
+    internal static string Describe(BootArchitecture a)
+        => a.Available
+            ? $"{a.Architecture}: {string.Join(", ", a.Firmware)}{(a.Reason is { } r ? $" ({r})" : "")}"
+            : $"{a.Architecture}: unavailable ({a.Reason})";
+
+    private static string Name(BootFirmware firmware) => firmware.ToString().ToLowerInvariant();
 
     private static MachineSupport Unavailable(string reason, string? hint = null) => new() { Mode = ApiOnly, Reason = reason, Boot = NoBoot, BootReason = $"no QEMU boots: {reason}", Hint = hint };
 }

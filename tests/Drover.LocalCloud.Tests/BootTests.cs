@@ -159,7 +159,7 @@ public sealed class BootTests
         (await ConsoleAsync(cloud, server.Id, markers: false)).ShouldBeEmpty();
     }
 
-    private static async Task<MachineHarness> StartAsync(string? stateDirectory = null)
+    internal static async Task<MachineHarness> StartAsync(string? stateDirectory = null)
     {
         MachineHarness.SkipUnlessMachines();
         var support = MachineSupportProbe.Probe();
@@ -170,10 +170,10 @@ public sealed class BootTests
         return await MachineHarness.StartAsync(stateDirectory, options => options with { ShutdownTimeout = TimeSpan.FromSeconds(2) });
     }
 
-    private static async Task<long> SeedBootableSnapshotAsync(MachineHarness cloud, byte[] disk)
+    internal static async Task<long> SeedBootableSnapshotAsync(MachineHarness cloud, byte[] disk, string architecture = "x86")
     {
         var label = Guid.NewGuid().ToString("N");
-        using var seeded = await cloud.Cloud.ControlAsync(HttpMethod.Post, "seed/snapshots", $$"""{"count": 1, "description_prefix": "boot-test", "labels": {"boot-test": "{{label}}"} }""");
+        using var seeded = await cloud.Cloud.ControlAsync(HttpMethod.Post, "seed/snapshots", $$"""{"count": 1, "description_prefix": "boot-test", "architecture": "{{architecture}}", "labels": {"boot-test": "{{label}}"} }""");
         var image = await cloud.Client.Images.ListAsync(new ImageListOptions { LabelSelector = Hcloud.Labels.LabelSelector.Parse($"boot-test={label}") }, Ct).SingleAsync(Ct);
         using var http = cloud.Cloud.CreateHttpClient();
         using var content = new ByteArrayContent(disk);
@@ -184,26 +184,27 @@ public sealed class BootTests
     }
 
     /// <summary>Creates a started server and waits for its actions: start_server succeeds once QEMU runs.</summary>
-    private static async Task<Server> CreateServerAsync(MachineHarness cloud, string name, IdOrName image)
+    internal static async Task<Server> CreateServerAsync(MachineHarness cloud, string name, IdOrName image, string type = "cx23", Dictionary<string, string>? labels = null)
     {
         var key = await cloud.CreateSshKeyAsync(Ct);
         var created = await cloud.Client.Servers.CreateAsync(new CreateServerRequest
         {
             Name = name,
-            ServerType = "cx23",
+            ServerType = type,
             Image = image,
             Location = "fsn1",
             SshKeys = [key.Id],
+            Labels = labels,
         }, Ct);
         await cloud.Client.Actions.WaitAsync([created.Action, .. created.NextActions], cancellationToken: Ct);
         return created.Server;
     }
 
-    private static async Task<string> ConsoleAsync(MachineHarness cloud, long serverId, bool markers)
+    internal static async Task<string> ConsoleAsync(MachineHarness cloud, long serverId, bool markers)
         => await MachineHarness.ControlGetAsync(cloud.Cloud.Endpoint, cloud.Cloud.Options.Token, $"servers/{serverId}/console{(markers ? "?markers=true" : "")}");
 
     /// <summary>Polls the console until <paramref name="text"/> appeared <paramref name="times"/> times (a deadline, not a timing assertion).</summary>
-    private static async Task<string> WaitForConsoleAsync(MachineHarness cloud, long serverId, string text, int times = 1)
+    internal static async Task<string> WaitForConsoleAsync(MachineHarness cloud, long serverId, string text, int times = 1)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (true)
@@ -221,7 +222,7 @@ public sealed class BootTests
         }
     }
 
-    private static async Task<ServerStatus> WaitForStatusAsync(MachineHarness cloud, long serverId, ServerStatus wanted)
+    internal static async Task<ServerStatus> WaitForStatusAsync(MachineHarness cloud, long serverId, ServerStatus wanted)
     {
         var started = TimeProvider.System.GetTimestamp();
         while (true)
@@ -251,10 +252,10 @@ public sealed class BootTests
     }
 
     /// <summary>What of a QEMU boot is still on the host: its process, namespace, veth, address route.</summary>
-    private static async Task<IReadOnlyList<string>> LeftoversAsync(ControlQemu qemu)
+    internal static async Task<IReadOnlyList<string>> LeftoversAsync(ControlQemu qemu, string emulator = "qemu-system-x86_64")
     {
         var found = (await HostLeftovers.OfAsync(new ControlRescue { Namespace = qemu.Namespace, HostVeth = qemu.HostVeth, Address = qemu.Address }, "/nonexistent", Ct)).ToList();
-        if (qemu.Pid is { } pid && HostLeftovers.IsRunning(pid, "qemu-system-x86_64"))
+        if (qemu.Pid is { } pid && HostLeftovers.IsRunning(pid, emulator))
         {
             found.Add($"qemu pid {pid}");
         }

@@ -144,6 +144,10 @@ internal static class LocalCommands
         w.WriteLine($"Log:       {status.LogFile}");
         w.WriteLine($"Machines:  {status.Machine?.Mode ?? "-"}{(status.Machine?.Reason is { } r ? $" ({r})" : "")}");
         w.WriteLine($"Boots:     {status.Machine?.Boot ?? "-"}{(status.Machine?.BootReason is { } b ? $" ({b})" : "")}");
+        foreach (var architecture in status.Machine?.Architectures ?? [])
+        {
+            w.WriteLine($"  {architecture.Architecture + ":",-8} {(architecture.Available ? string.Join(", ", architecture.Firmware) : "unavailable")}{(architecture.Reason is { } why ? $" ({why})" : "")}");
+        }
         foreach (var leftover in status.Machine?.Leftovers ?? [])
         {
             w.WriteLine($"Leftover:  {leftover}");

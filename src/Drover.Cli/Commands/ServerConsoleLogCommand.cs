@@ -8,7 +8,7 @@ namespace Drover.Cli.Commands;
 
 /// <summary>
 /// <c>drover server console-log SERVER [--markers] [--follow]</c>: the serial console of a server's last QEMU boot in the
-/// local cloud (ttyS0, or ttyS1 with <c>--markers</c>). The Hetzner API has no console log, so other contexts fail.
+/// local cloud (ttyS0, or ttyS1 with <c>--markers</c>; on arm ttyAMA0 and the virtio port org.drover.markers). The Hetzner API has no console log, so other contexts fail.
 /// </summary>
 internal static class ServerConsoleLogCommand
 {
@@ -17,7 +17,7 @@ internal static class ServerConsoleLogCommand
     public static Command Create(CliEnv env)
     {
         var name = new Argument<string>("server") { Description = "Server name or ID" };
-        var markers = new Option<bool>("--markers") { Description = "The second serial port (ttyS1, markers.log) instead of the console (ttyS0)" };
+        var markers = new Option<bool>("--markers") { Description = "The markers port (ttyS1, on arm org.drover.markers) instead of the console (ttyS0, on arm ttyAMA0)" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing new output until interrupted" };
         var command = new Command("console-log", "Print a local server's serial console log (local cloud only)") { name, markers, follow };
         Common.SetHandler(command, env, async (parse, ct) =>

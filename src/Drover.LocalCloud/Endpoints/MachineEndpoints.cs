@@ -45,11 +45,15 @@ internal static class MachineEndpoints
                 HostVeth = machine.Entry.HostVeth,
                 Address = state.Run(() => state.GetServer(id).PublicNet.Ipv4?.Ip),
                 ConsoleDirectory = runtime!.ConsoleDirectory(id),
+                Architecture = machine.Platform.Architecture.Value,
+                Firmware = machine.Platform.Firmware.ToString().ToLowerInvariant(),
+                FirmwareVars = machine.FirmwareVars,
             };
         });
         control.MapGet("/servers/{id:long}/console", (long id, bool? markers) =>
         {
-            // The serial output of the server's last QEMU boot: ttyS0, or ttyS1 (markers.log) with ?markers=true.
+            // The serial output of the server's last QEMU boot: ttyS0 (ttyAMA0 on arm), or with ?markers=true markers.log
+            // (ttyS1; on arm the virtio port org.drover.markers).
             state.Run(() => state.GetServer(id));
             var file = runtime is null ? null : Path.Combine(runtime.ConsoleDirectory(id), markers == true ? "markers.log" : "console.log");
             return Results.Text(file is not null && File.Exists(file) ? ReadShared(file) : "", "text/plain; charset=utf-8");

@@ -18,10 +18,16 @@ internal sealed partial class MachineRuntime
     /// <summary>Why servers do not boot under QEMU here (no QEMU installed), or null when they do.</summary>
     public string? BootsDisabled { get; set; }
 
+    /// <summary>Programs and files boots take as not installed (<see cref="LocalCloudOptions.TreatAsMissing"/>).</summary>
+    public IReadOnlySet<string> TreatAsMissing { get; set; } = new HashSet<string>();
+
     /// <summary>Raised (outside any lock) when a guest turned itself off: QEMU exited without being asked to.</summary>
     public event Action<long>? GuestPoweredOff;
 
-    /// <summary>The directory of a server's serial logs (<c>console.log</c> = ttyS0, <c>markers.log</c> = ttyS1); kept after QEMU stops.</summary>
+    /// <summary>
+    /// The directory of a server's serial logs (<c>console.log</c> = ttyS0, on arm ttyAMA0; <c>markers.log</c> = ttyS1, on
+    /// arm the virtio port <c>org.drover.markers</c>); kept after QEMU stops.
+    /// </summary>
     public string ConsoleDirectory(long serverId) => Path.Combine(Root, "console", string.Create(CultureInfo.InvariantCulture, $"server-{serverId}"));
 
     /// <summary>The running QEMU of a server, if any.</summary>
@@ -45,8 +51,17 @@ internal sealed partial class MachineRuntime
     /// <summary>Whether the server's disk exists and holds any data (a system image's empty disk does not boot).</summary>
     public bool HasBootableDisk(long serverId) => File.Exists(DiskPath(serverId)) && SparseFiles.DataBytes(DiskPath(serverId)) > 0;
 
+    /// <summary>
+    /// Boots the server under QEMU; a platform this host lacks (no <c>qemu-system-aarch64</c>, no firmware) fails at
+    /// once, naming the package to install, before anything is made.
+    /// </summary>
     private async Task StartQemuAsync(BootSpec spec, CancellationToken cancellationToken)
     {
+        var platform = QemuPlatform.For(spec.Architecture, spec.Firmware);
+        if (platform.Problem(TreatAsMissing) is { } problem)
+        {
+            throw new MachineException($"server {spec.ServerId} cannot boot here ({platform} boots are unavailable): {problem}");
+        }
         var metadata = Metadata ?? throw new MachineException("the metadata service is not running");
         var (entry, nsVeth) = NewEntry(spec.ServerId, "qemu");
         var port = metadata.PortFor(spec.ServerId, HostAddress, freeBind: true);

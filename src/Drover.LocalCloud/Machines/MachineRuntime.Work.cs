@@ -12,11 +12,15 @@ internal sealed partial class MachineRuntime
     /// <summary><c>create_server</c>: an empty sparse disk, or a sparse copy of a snapshot's disk when it has one.</summary>
     public Task CreateDisk(long serverId, int diskGb, long? fromImageId) => Enqueue(serverId, ct => Task.Run(() => WriteDisk(serverId, diskGb, fromImageId, ct), ct));
 
-    /// <summary><c>rebuild</c>: stops a rescue system or QEMU and replaces the disk like <see cref="CreateDisk"/>.</summary>
+    /// <summary>
+    /// <c>rebuild</c>: stops a rescue system or QEMU and replaces the disk like <see cref="CreateDisk"/>; the UEFI variable
+    /// store goes too (the next boot starts from the firmware's empty one), so no boot entry names the old disk's partitions.
+    /// </summary>
     public Task Rebuild(long serverId, int diskGb, long? fromImageId) => Enqueue(serverId, async ct =>
     {
         await StopQemuAsync(serverId, null, ct);
         await StopRescueAsync(serverId, ct);
+        DeleteFirmwareVars(serverId);
         await Task.Run(() => WriteDisk(serverId, diskGb, fromImageId, ct), ct);
     });
 
@@ -69,7 +73,10 @@ internal sealed partial class MachineRuntime
         await StopRescueAsync(serverId, ct);
     });
 
-    /// <summary><c>delete</c>: stops the rescue system or QEMU, deletes the disk and serial logs, closes the metadata listeners.</summary>
+    /// <summary>
+    /// <c>delete</c>: stops the rescue system or QEMU, deletes the disk, its UEFI variable store and the serial logs,
+    /// closes the metadata listeners.
+    /// </summary>
     public Task Delete(long serverId) => Enqueue(serverId, async ct =>
     {
         await StopQemuAsync(serverId, null, ct);
@@ -83,6 +90,7 @@ internal sealed partial class MachineRuntime
         {
             File.Delete(DiskPath(serverId));
         }
+        DeleteFirmwareVars(serverId);
         if (Directory.Exists(ConsoleDirectory(serverId)))
         {
             Directory.Delete(ConsoleDirectory(serverId), recursive: true);
@@ -168,6 +176,21 @@ internal sealed partial class MachineRuntime
         }
     }
 
+    /// <summary>The server's UEFI variable stores (whichever firmware it booted), next to its disk.</summary>
+    public IEnumerable<string> FirmwareVarsFiles(long serverId) => QemuPlatform.VarsFilesOf(DiskPath(serverId));
+
+    private void DeleteFirmwareVars(long serverId)
+    {
+        foreach (var file in FirmwareVarsFiles(serverId).Where(File.Exists))
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the files of <paramref name="folder"/> whose ID <paramref name="keep"/> does not hold, and every file that is
+    /// neither PREFIX-ID.raw nor (disks only) a variable store PREFIX-ID.SUFFIX (unfinished copies, say).
+    /// </summary>
     private void Orphans(string folder, string prefix, IReadOnlySet<long> keep)
     {
         var dir = Path.Combine(Root, folder);
@@ -175,11 +198,13 @@ internal sealed partial class MachineRuntime
         {
             return;
         }
+        string[] suffixes = folder == "disks" ? [".raw", .. QemuPlatform.VarsSuffixes] : [".raw"];
         foreach (var file in Directory.GetFiles(dir))
         {
             var name = Path.GetFileName(file);
-            var id = name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".raw", StringComparison.Ordinal)
-                && long.TryParse(name[prefix.Length..^4], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : (long?)null;
+            var suffix = suffixes.FirstOrDefault(x => name.EndsWith(x, StringComparison.Ordinal));
+            var id = suffix is not null && name.StartsWith(prefix, StringComparison.Ordinal)
+                && long.TryParse(name[prefix.Length..^suffix.Length], NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : (long?)null;
             if (id is null || !keep.Contains(id.Value))
             {
                 File.Delete(file);

@@ -6,7 +6,8 @@ namespace Drover.LocalCloud.Machines;
 /// one server runs in order (a chain per server), never under the API lock.
 /// </summary>
 /// <remarks>
-/// Layout under <see cref="Root"/>: <c>registry.json</c> (what exists on the host), <c>disks/server-ID.raw</c>,
+/// Layout under <see cref="Root"/>: <c>registry.json</c> (what exists on the host), <c>disks/server-ID.raw</c> (and the server's UEFI variable store,
+/// <c>disks/server-ID.aavmf-vars.fd</c> or <c>.ovmf-vars.fd</c>),
 /// <c>images/image-ID.raw</c>, <c>rescue/NAMESPACE/</c> (sshd_config, host key, authorized_keys, rescue.sh, logs),
 /// <c>qemu/NAMESPACE/</c> (QMP socket, PID file, QEMU's output), <c>console/server-ID/</c> (serial logs of the last boot).
 /// Everything else it puts on the host (network namespaces, veths, loop devices, routes) is named by

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using Drover.Core.Processes;
+using Drover.Hcloud.Contracts;
 
 namespace Drover.LocalCloud.Machines;
 
 /// <summary>
-/// One server booted from its disk: <c>qemu-system-x86_64</c> running inside the server's network namespace (see
+/// One server booted from its disk: QEMU (<c>qemu-system-x86_64</c> with SeaBIOS or OVMF, <c>qemu-system-aarch64</c>'s
+/// <c>virt</c> machine with AAVMF; see <see cref="QemuPlatform"/>) running inside the server's network namespace (see
 /// <see cref="MachineNetwork"/>), user networking with <c>restrict=on</c>, the metadata service forwarded to
 /// 169.254.169.254:80 (<c>guestfwd ... cmd:nc</c>, one nc per connection), the server's IPv4:22 forwarded to the guest's
 /// port 22, the disk on virtio-scsi (the guest sees <c>/dev/sda</c>, as on Hetzner), serial ports to files, and QMP on
@@ -14,19 +16,36 @@ namespace Drover.LocalCloud.Machines;
 /// </summary>
 internal sealed class QemuMachine
 {
+    /// <summary>
+    /// The arm guests' CPU: Hetzner's CAX servers are Ampere Altra, whose cores are Neoverse N1. Under TCG it is also the
+    /// fastest choice: N1 (ARMv8.2) has no pointer authentication, which <c>-cpu max</c> emulates at great cost.
+    /// </summary>
+    public const string ArmCpu = "neoverse-n1";
+
+    /// <summary>The name of the arm guests' markers port (<c>/dev/virtio-ports/org.drover.markers</c>): the virt machine has one UART only.</summary>
+    public const string MarkersPort = "org.drover.markers";
+
     private static readonly TimeSpan _readyTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
     private volatile bool _stopping;
 
-    private QemuMachine(RegistryEntry entry, Process process)
+    private QemuMachine(RegistryEntry entry, QemuPlatform platform, string? firmwareVars, Process process)
     {
         Entry = entry;
+        Platform = platform;
+        FirmwareVars = firmwareVars;
         _process = process;
         Exited = process.WaitForExitAsync(CancellationToken.None);
     }
 
     public RegistryEntry Entry { get; }
+
+    /// <summary>The emulator and firmware it runs.</summary>
+    public QemuPlatform Platform { get; }
+
+    /// <summary>The server's UEFI variable store (next to its disk; it outlives this boot), null for SeaBIOS.</summary>
+    public string? FirmwareVars { get; }
 
     /// <summary>Completes when QEMU has exited, for whatever reason.</summary>
     public Task Exited { get; }
@@ -39,14 +58,18 @@ internal sealed class QemuMachine
 
     /// <summary>
     /// Starts QEMU for <paramref name="spec"/> and returns once it answers on QMP (the guest is then booting, not booted).
-    /// <paramref name="consoleDirectory"/> receives <c>console.log</c> (ttyS0) and <c>markers.log</c> (ttyS1).
+    /// <paramref name="consoleDirectory"/> receives <c>console.log</c> (ttyS0, or the PL011 on arm) and <c>markers.log</c>
+    /// (ttyS1 on x86, the virtio port <see cref="MarkersPort"/> on arm). The runtime has checked that the platform's
+    /// emulator and firmware are installed.
     /// </summary>
     public static async Task<QemuMachine> StartAsync(BootSpec spec, RegistryEntry entry, string nsVeth, string consoleDirectory, int metadataPort,
         MachineRegistry registry, CancellationToken cancellationToken)
     {
+        var platform = QemuPlatform.For(spec.Architecture, spec.Firmware);
         var address = spec.Address ?? throw new MachineException($"server {spec.ServerId} has no public IPv4, so its boot can reach neither SSH nor the metadata service");
-        var qemu = HostCommand.Find("qemu-system-x86_64") ?? throw new MachineException("qemu-system-x86_64 not found");
+        var qemu = HostCommand.Find(platform.Emulator) ?? throw new MachineException(platform.Problem() ?? $"{platform.Emulator} not found");
         var socat = HostCommand.Find("socat") ?? throw new MachineException("socat not found (bash scripts/setup installs it): it carries SSH from the server's address to QEMU");
+        var nc = HostCommand.Find("nc") ?? "nc";
         await MachineNetwork.RefuseRoutedAddressAsync(address, "a QEMU boot", cancellationToken);
         registry.Put(entry);
         Process? process = null;
@@ -58,6 +81,12 @@ internal sealed class QemuMachine
             {
                 SparseFiles.CreateEmpty(entry.BackingFile, spec.DiskBytes);
             }
+            var vars = platform.Uefi?.VarsFileOf(entry.BackingFile);
+            if (platform.Uefi is { } uefi && !File.Exists(vars))
+            {
+                // The server's own NVRAM, from the firmware's empty template (sparse: AAVMF's is 64 MiB of zeros).
+                SparseFiles.Copy(uefi.VarsTemplate, vars!, 0, sink: null, cancellationToken);
+            }
             await MachineNetwork.ConnectAsync(entry, nsVeth, address, cancellationToken);
             // QEMU runs in the machine's directory: it binds the QMP socket by its short relative name there.
             // Inside the namespace: socat carries ADDRESS:22 to QEMU's forward on the namespace's own 127.0.0.1:22, then
@@ -65,13 +94,14 @@ internal sealed class QemuMachine
             // coming from its host address (on-link); from any other peer it keeps that peer's address, which the guest
             // (no default route under restrict=on) could not answer. socat dies with the namespace's other processes.
             var inner = "\"$0\" TCP-LISTEN:22,bind=\"$1\",fork,reuseaddr TCP:127.0.0.1:22 </dev/null & shift; exec \"$@\"";
+            var files = new QemuFiles(entry.BackingFile, vars, entry.Marker, Qmp.SocketName, consoleDirectory, metadataPort);
             process = ProcessRunner.Start("/bin/sh", ["-c", "exec \"$@\" >\"$0\" 2>&1 </dev/null", Path.Combine(entry.Marker, "qemu.out"),
                 HostCommand.Find("ip")!, "netns", "exec", entry.Namespace, "/bin/sh", "-c", inner, socat, address,
-                qemu, .. Arguments(spec, entry.BackingFile, entry.Marker, Qmp.SocketName, consoleDirectory, metadataPort)],
+                qemu, .. Arguments(spec, platform, files, platform.Accelerator, nc)],
                 workingDirectory: entry.Marker);
             entry.Pid = process.Id;
             registry.Put(entry);
-            var machine = new QemuMachine(entry, process);
+            var machine = new QemuMachine(entry, platform, vars, process);
             await machine.WaitUntilReadyAsync(cancellationToken);
             return machine;
         }
@@ -92,25 +122,45 @@ internal sealed class QemuMachine
         }
     }
 
-    /// <summary>The command line after the program name.</summary>
-    internal static IReadOnlyList<string> Arguments(BootSpec spec, string disk, string directory, string qmpSocket, string consoleDirectory, int metadataPort)
+    /// <summary>
+    /// The command line after the program name. Both architectures: the disk on virtio-scsi, virtio-net with user
+    /// networking (<c>restrict=on</c>, guestfwd to the metadata service, hostfwd for SSH), Hetzner's SMBIOS system
+    /// (serial = server ID), virtio-rng, QMP. x86: QEMU's default pc machine, SeaBIOS or OVMF from pflash, ttyS0 and ttyS1.
+    /// arm: the virt machine (GICv3) with a Neoverse N1, AAVMF from pflash, the PL011 (ttyAMA0) and a virtio port for
+    /// the markers.
+    /// </summary>
+    internal static IReadOnlyList<string> Arguments(BootSpec spec, QemuPlatform platform, QemuFiles files, string accelerator, string nc)
     {
-        var kvm = string.Equals(Environment.GetEnvironmentVariable("DROVER_LOCALCLOUD_ACCEL"), "kvm", StringComparison.OrdinalIgnoreCase);
-        var nc = HostCommand.Find("nc") ?? "nc";
         var id = spec.ServerId.ToString(CultureInfo.InvariantCulture);
+        var arm = platform.Architecture == Architecture.Arm;
         var netdev = "user,id=n0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15"
-            + $",guestfwd=tcp:169.254.169.254:80-cmd:{nc} {MachineRuntime.HostAddress} {metadataPort.ToString(CultureInfo.InvariantCulture)}"
+            + $",guestfwd=tcp:169.254.169.254:80-cmd:{nc} {MachineRuntime.HostAddress} {files.MetadataPort.ToString(CultureInfo.InvariantCulture)}"
             + ",hostfwd=tcp:127.0.0.1:22-:22";
-        return
+        var console = Path.Combine(files.ConsoleDirectory, "console.log");
+        var markers = Path.Combine(files.ConsoleDirectory, "markers.log");
+        List<string> arguments = ["-name", $"drover-server-{id}", "-nodefaults"];
+        if (arm)
+        {
+            arguments.AddRange(["-machine", "virt,gic-version=3", "-cpu", accelerator == "kvm" ? "host" : ArmCpu]);
+        }
+        arguments.AddRange(["-accel", accelerator, "-m", "1024", "-smp", "2"]);
+        if (platform.Uefi is { } uefi)
+        {
+            var vars = files.FirmwareVars ?? throw new MachineException($"{uefi.Name} needs the server's variable store");
+            arguments.AddRange(
+            [
+                "-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={uefi.Code}",
+                "-drive", $"if=pflash,format=raw,unit=1,file={vars}",
+                // Without this AAVMF waits 5 s for a key that opens its boot menu (QEMU's etc/boot-menu-wait), which nobody
+                // can press (OVMF does not wait here; the option changes nothing for it).
+                "-boot", "menu=on,splash-time=0",
+            ]);
+        }
+        arguments.AddRange(
         [
-            "-name", $"drover-server-{id}",
-            "-nodefaults",
-            "-accel", kvm ? "kvm" : "tcg",
-            "-m", "1024",
-            "-smp", "2",
             "-smbios", $"type=1,manufacturer=Hetzner,product=vServer,serial={id}",
             "-device", "virtio-scsi-pci,id=scsi0",
-            "-drive", $"file={disk},format=raw,if=none,id=disk0,cache=writeback,discard=unmap",
+            "-drive", $"file={files.Disk},format=raw,if=none,id=disk0,cache=writeback,discard=unmap",
             "-device", "scsi-hd,drive=disk0,bus=scsi0.0,bootindex=0",
             "-netdev", netdev,
             "-device", $"virtio-net-pci,netdev=n0,mac={spec.MacAddress}",
@@ -118,12 +168,23 @@ internal sealed class QemuMachine
             "-object", "rng-random,filename=/dev/urandom,id=rng0",
             "-device", "virtio-rng-pci,rng=rng0",
             "-display", "none",
-            "-vga", "none",
-            "-serial", $"file:{Path.Combine(consoleDirectory, "console.log")}",
-            "-serial", $"file:{Path.Combine(consoleDirectory, "markers.log")}",
-            "-qmp", $"unix:{qmpSocket},server=on,wait=off",
-            "-pidfile", Path.Combine(directory, "qemu.pid"),
-        ];
+        ]);
+        if (arm)
+        {
+            arguments.AddRange(
+            [
+                "-serial", $"file:{console}",
+                "-device", "virtio-serial-pci,id=vser0",
+                "-chardev", $"file,id=markers,path={markers}",
+                "-device", $"virtserialport,bus=vser0.0,chardev=markers,name={MarkersPort}",
+            ]);
+        }
+        else
+        {
+            arguments.AddRange(["-vga", "none", "-serial", $"file:{console}", "-serial", $"file:{markers}"]);
+        }
+        arguments.AddRange(["-qmp", $"unix:{files.QmpSocket},server=on,wait=off", "-pidfile", Path.Combine(files.Directory, "qemu.pid")]);
+        return arguments;
     }
 
     /// <summary>ACPI power button (the guest decides what to do).</summary>
@@ -169,7 +230,7 @@ internal sealed class QemuMachine
                     // watcher turns the server off.
                     return;
                 }
-                throw new MachineException($"qemu-system-x86_64 exited with code {_process.ExitCode} while starting");
+                throw new MachineException($"{Platform.Emulator} exited with code {_process.ExitCode} while starting");
             }
             if (File.Exists(QmpSocket))
             {

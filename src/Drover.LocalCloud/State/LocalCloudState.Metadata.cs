@@ -34,9 +34,19 @@ public sealed partial class LocalCloudState
         return string.Create(CultureInfo.InvariantCulture, $"96:00:{id >> 24:x2}:{(id >> 16) & 0xFF:x2}:{(id >> 8) & 0xFF:x2}:{id & 0xFF:x2}");
     }
 
-    /// <summary>What a QEMU boot of the server needs, taken now (under the lock).</summary>
+    /// <summary>
+    /// What a QEMU boot of the server needs, taken now (under the lock): the firmware from its server type's architecture
+    /// and its <c>localcloud/firmware</c> label. A label with a wrong value (only an older state file can still hold one)
+    /// is refused before anything changes.
+    /// </summary>
     private BootSpec BootSpecOf(ServerRecord record)
-        => new(record.Server.Id, record.Server.PublicNet.Ipv4?.Ip, MacOf(record.Server.Id), record.Server.PrimaryDiskSize * (1L << 30));
+    {
+        var s = record.Server;
+        var (firmware, problem) = FirmwareLabel.Parse(s.Labels, s.ServerType.Architecture);
+        return problem is null
+            ? new(s.Id, s.PublicNet.Ipv4?.Ip, MacOf(s.Id), s.PrimaryDiskSize * (1L << 30), s.ServerType.Architecture, firmware)
+            : throw Invalid("labels", problem);
+    }
 
     /// <summary>The guest powered itself off (QEMU exited on its own): the server is off, unless an action is changing it.</summary>
     private void GuestPoweredOff(long id) => Run(() =>

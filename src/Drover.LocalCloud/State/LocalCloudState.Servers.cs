@@ -62,6 +62,7 @@ public sealed partial class LocalCloudState
             throw Invalid("user_data", $"is too long ({System.Text.Encoding.UTF8.GetByteCount(ud)} bytes, at most {MaxUserDataBytes})");
         }
         ValidateLabels(request.Labels);
+        ValidateFirmwareLabel(request.Labels, type.Architecture);
         var networks = (request.Networks ?? []).Select(id => FindNetwork(id) ?? throw Invalid("networks", $"network {id} not found")).ToList();
         foreach (var network in networks.Where(n => n.Subnets.All(s => s.NetworkZone != location.NetworkZone || s.IpRange is null)))
         {
@@ -222,6 +223,7 @@ public sealed partial class LocalCloudState
             }
         }
         ValidateLabels(request.Labels);
+        ValidateFirmwareLabel(request.Labels, record.Server.ServerType.Architecture);
         record.Server = record.Server with { Name = request.Name ?? record.Server.Name, Labels = request.Labels ?? record.Server.Labels };
         Touch();
         return ViewServer(record);
@@ -267,13 +269,15 @@ public sealed partial class LocalCloudState
         {
             throw new ApiException(422, "server_not_running", "server is not running; power it on instead");
         }
+        var off = command is "poweroff" or "shutdown";
+        // Taken before the status changes: a wrong localcloud/firmware label refuses the boot and changes nothing.
+        var boot = off ? null : BootSpecOf(record);
         SetStatus(record, transitional);
         var rescue = record.Server.RescueEnabled ? RescueSpecOf(record) : null;
-        var boot = BootSpecOf(record);
         var kind = command switch { "reset" => BootKind.Reset, "reboot" => BootKind.Reboot, _ => BootKind.PowerOn };
-        Func<ActionRecord, Task> work = command is "poweroff" or "shutdown"
+        Func<ActionRecord, Task> work = off
             ? _ => _machines!.PowerOff(id, graceful: command == "shutdown")
-            : _ => _machines!.Boot(id, rescue, boot, kind);
+            : _ => _machines!.Boot(id, rescue, boot!, kind);
         return View(StartAction(wire, [ServerResource(id)], work: work));
     }
 
@@ -348,11 +352,11 @@ public sealed partial class LocalCloudState
             throw ApiException.Protected("server");
         }
         var image = ResolveImage(request.Image, record.Server.ServerType.Architecture, "image");
+        var boot = BootSpecOf(record);
         record.Server = record.Server with { Image = image };
         record.UserData = request.UserData ?? record.UserData;
         SetStatus(record, ServerStatus.Rebuilding);
         var rescue = record.Server.RescueEnabled ? RescueSpecOf(record) : null;
-        var boot = BootSpecOf(record);
         var action = StartAction("rebuild_server", [ServerResource(id)],
             work: _ => Task.WhenAll(_machines!.Rebuild(id, record.Server.PrimaryDiskSize, HasDisk(image) ? image.Id : null), _machines.Boot(id, rescue, boot, BootKind.PowerOn)));
         return new RebuildServerResult { RootPassword = null, Action = View(action) };

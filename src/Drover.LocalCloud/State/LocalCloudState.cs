@@ -285,6 +285,15 @@ public sealed partial class LocalCloudState
 
     private static ApiException Invalid(string field, string problem) => ApiException.InvalidInput(field, problem);
 
+    /// <summary>Refuses a <c>localcloud/firmware</c> label a server of <paramref name="architecture"/> cannot boot with.</summary>
+    private static void ValidateFirmwareLabel(IReadOnlyDictionary<string, string>? labels, Architecture architecture)
+    {
+        if (FirmwareLabel.Parse(labels, architecture).Problem is { } problem)
+        {
+            throw Invalid("labels", problem);
+        }
+    }
+
     private static void ValidateLabels(IReadOnlyDictionary<string, string>? labels)
     {
         if (labels is null)
