@@ -167,7 +167,18 @@ internal sealed class RescueSystem
         # A root home of its own, as a real rescue system has: sessions must not run the host user's ~/.bashrc (bash
         # reads it even for 'ssh host command'), which can be slow, take locks (pyenv rehash) or print to stdout.
         home=$(getent passwd root | cut -d: -f6)
+        # The rescue system's own directory (config, host key, log) may lie under that home (a local cloud whose state is
+        # in root's ~/.local/share): keep it visible through the new home, at the same path.
+        dir=$(dirname "$config")
+        mkdir -m 700 /run/drover-rescue
+        mount --bind "$dir" /run/drover-rescue
         mount -t tmpfs -o mode=700,size=16M drover-root "${home:-/root}"
+        if [ -d "$dir" ]; then
+          umount /run/drover-rescue
+        else
+          mkdir -p "$dir"
+          mount --move /run/drover-rescue "$dir"
+        fi
         mount -t tmpfs -o mode=755,size=1M drover-dev /dev
         mknod -m 666 /dev/null c 1 3
         mknod -m 666 /dev/zero c 1 5
