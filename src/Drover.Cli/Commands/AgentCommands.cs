@@ -11,7 +11,8 @@ internal static class AgentCommands
         var agent = new Command("agent", """
             The first-boot agent (drover-agent) that images carry: at first boot it reads the metadata service, sets
             hostname, root's SSH keys and systemd-networkd, writes the flake target and runs the converge command once.
-            Build it with scripts/publish-agent (a self-contained, trimmed linux-x64 single file).
+            Build it with scripts/publish-agent [linux-x64|linux-arm64] (a self-contained, trimmed single file; one unit
+            and one NixOS module serve both architectures).
             """);
 
         var module = new Command("nixos-module", """
