@@ -41,7 +41,7 @@ if m.get("mode") != "machines":
     print(m.get("reason") or "no machines"); sys.exit()
 for a in m.get("architectures") or []:
     if not a.get("available"):
-        print(f"{a.get(\"architecture\")}: {a.get(\"reason\")}")')
+        print(str(a.get("architecture")) + ": " + str(a.get("reason")))')
 [ -z "$missing" ] || { echo "SKIPPED: the local cloud cannot boot both architectures here: $missing"; exit 0; }
 
 declare -A bootstrap
