@@ -43,7 +43,8 @@ public sealed class StorageClient
 
     /// <summary>
     /// <c>POST /nodes/{node}/storage/{storage}/upload</c> as <c>multipart/form-data</c>, streaming
-    /// <paramref name="file"/> (reported through <paramref name="progress"/> as bytes sent). Returns the task that
+    /// <paramref name="file"/> (a seekable stream: Proxmox needs the length up front; progress reported through
+    /// <paramref name="progress"/> as bytes sent). Returns the task that
     /// moves the file into place (task <c>imgcopy</c>). Uploads cannot be proxied: send them to the node itself.
     /// </summary>
     public async Task<Upid> UploadAsync(string node, string storage, UploadFileRequest request, Stream file, IProgress<long>? progress = null,
@@ -63,11 +64,12 @@ public sealed class StorageClient
         var filePart = new StreamContent(new ProgressStream(file, progress), 1 << 20);
         filePart.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         filePart.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"filename\"", FileName = $"\"{request.FileName}\"" };
-        if (file.CanSeek)
-        {
-            filePart.Headers.ContentLength = file.Length - file.Position;
-        }
         form.Add(filePart);
+        // Proxmox refuses chunked bodies: the length must be known up front.
+        if (form.Headers.ContentLength is null)
+        {
+            throw new ArgumentException($"upload of {request.FileName}: the stream must be seekable (Proxmox needs the Content-Length up front)", nameof(file));
+        }
         var data = (await _client.SendStreamingAsync(StoragePath(node, storage) + "/upload", form, Default.ProxmoxResponseString, cancellationToken)).Data;
         return Upid.Parse(data ?? throw new System.Text.Json.JsonException("the upload answer has no task id"));
     }

@@ -27,9 +27,9 @@ public sealed record UploadFileRequest
                 : $"upload content type '{Content}' is not one of iso, vztmpl, import");
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(FileName);
-        if (FileName.Contains('/', StringComparison.Ordinal) || FileName.Contains('"', StringComparison.Ordinal) || FileName.Any(char.IsControl))
+        if (FileName.IndexOfAny(['/', '"', ';', ',']) >= 0 || FileName.Any(char.IsControl))
         {
-            throw new ArgumentException($"upload file name '{FileName}' must be a plain name (no '/', quotes or control characters)");
+            throw new ArgumentException($"upload file name '{FileName}' must be a plain name (no '/', '\"', ';', ',' or control characters)");
         }
         if ((Checksum is null) != (ChecksumAlgorithm is null))
         {
