@@ -62,6 +62,11 @@ public sealed partial record Upid
         return true;
     }
 
+    /// <summary>Builds a UPID as Proxmox formats it (hex fields of 8 digits, trailing colon).</summary>
+    public static Upid Create(string node, int pid, long processStart, DateTimeOffset startTime, string type, string id, string user)
+        => Parse(string.Create(CultureInfo.InvariantCulture,
+            $"UPID:{node}:{pid:X8}:{processStart:X8}:{startTime.ToUnixTimeSeconds():X8}:{type}:{id}:{user}:"));
+
     public override string ToString() => Value;
 
     [GeneratedRegex(@"^UPID:(?<node>[a-zA-Z0-9]([a-zA-Z0-9\-]*[a-zA-Z0-9])?):(?<pid>[0-9A-Fa-f]{8}):(?<pstart>[0-9A-Fa-f]{8,9}):(?<start>[0-9A-Fa-f]{8}):(?<type>[^:\s]+):(?<id>[^:\s]*):(?<user>[^:\s]+):$")]

@@ -88,6 +88,35 @@ public sealed class ProxmoxClientTests
     }
 
     [Fact]
+    public async Task A_ticket_older_than_its_lifetime_is_renewed_before_the_next_call()
+    {
+        // Arrange
+        var time = new ManualTimeProvider();
+        const string ticket = """{"username":"root@pam","ticket":"t1","CSRFPreventionToken":"c1"}""";
+        using var stub = new StubHttpHandler();
+        stub.Expect(HttpMethod.Post, $"{TestClient.Api}/access/ticket").RespondData(ticket);
+        stub.Expect(HttpMethod.Get, $"{TestClient.Api}/version").WithHeader("Cookie", "PVEAuthCookie=t1").RespondData(VersionData);
+        stub.Expect(HttpMethod.Get, $"{TestClient.Api}/version").WithHeader("Cookie", "PVEAuthCookie=t1").RespondData(VersionData);
+        stub.Expect(HttpMethod.Post, $"{TestClient.Api}/access/ticket").RespondData(ticket.Replace("t1", "t2", StringComparison.Ordinal));
+        stub.Expect(HttpMethod.Get, $"{TestClient.Api}/version").WithHeader("Cookie", "PVEAuthCookie=t2").RespondData(VersionData);
+        var client = TestClient.Create(stub, time, o => o with
+        {
+            ApiToken = null,
+            Ticket = new ProxmoxTicketCredentials { Username = "root@pam", Password = TestClient.Password, Realm = "pam" },
+        });
+
+        // Act
+        await client.Cluster.GetVersionAsync(Ct);
+        time.Advance(TimeSpan.FromMinutes(99));
+        await client.Cluster.GetVersionAsync(Ct);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await client.Cluster.GetVersionAsync(Ct);
+
+        // Assert
+        stub.Requests[0].Body.ShouldBe($"username=root%40pam&password={TestClient.Password}&realm=pam");
+    }
+
+    [Fact]
     public async Task A_refused_login_names_the_user_and_not_the_password()
     {
         // Arrange

@@ -73,6 +73,29 @@ public sealed class ValueTypeTests
         empty!.Id.ShouldBeEmpty();
     }
 
+    [Fact]
+    public void Upid_created_from_fields_is_formatted_as_Proxmox_does()
+    {
+        // Act
+        var upid = Upid.Create("pve", 0xA1B2C, 0x12D687, DateTimeOffset.FromUnixTimeSeconds(0x6763F1A0), "qmclone", "9000", "root@pam!drover");
+
+        // Assert
+        upid.Value.ShouldBe(Fixtures.CloneUpid);
+    }
+
+    [Fact]
+    public void Wire_records_serialize_with_proxmox_names_and_booleans_as_numbers()
+    {
+        // Arrange
+        var response = new ProxmoxResponse<IReadOnlyList<VmSummary>> { Data = [new VmSummary { VmId = 9000, Status = "stopped", Template = true, MaxMem = 1024, Tags = "a;b" }] };
+
+        // Act
+        var json = System.Text.Json.JsonSerializer.Serialize(response, ProxmoxJsonContext.Default.ProxmoxResponseIReadOnlyListVmSummary);
+
+        // Assert
+        json.ShouldBe("""{"data":[{"vmid":9000,"status":"stopped","template":1,"tags":"a;b","maxmem":1024}]}""");
+    }
+
     [Theory]
     [InlineData("UPID:pve:000A1B2C:0012D687:6763F1A0:qmclone:9000:root@pam")]
     [InlineData("pve:000A1B2C:0012D687:6763F1A0:qmclone:9000:root@pam:")]

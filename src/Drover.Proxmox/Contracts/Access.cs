@@ -13,6 +13,7 @@ public sealed record TicketResult
     [JsonPropertyName("CSRFPreventionToken")]
     public string? CsrfPreventionToken { get; init; }
 
+    [JsonPropertyName("clustername")]
     public string? ClusterName { get; init; }
 
     public override string ToString() => $"TicketResult {{ Username = {Username}, Ticket = <redacted> }}";

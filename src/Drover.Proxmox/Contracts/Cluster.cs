@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Drover.Proxmox.Contracts;
 
 /// <summary><c>GET /version</c>.</summary>
@@ -9,6 +11,7 @@ public sealed record ProxmoxVersion
     /// <summary>The point release, <c>x.y</c>.</summary>
     public required string Release { get; init; }
 
+    [JsonPropertyName("repoid")]
     public string? RepoId { get; init; }
 }
 
@@ -21,6 +24,7 @@ public sealed record ClusterResource
     /// <summary><c>node</c>, <c>storage</c>, <c>pool</c>, <c>qemu</c>, <c>lxc</c>, <c>sdn</c>, …</summary>
     public required string Type { get; init; }
 
+    [JsonPropertyName("vmid")]
     public int? VmId { get; init; }
     public string? Name { get; init; }
     public string? Node { get; init; }
@@ -34,11 +38,15 @@ public sealed record ClusterResource
     public string? Lock { get; init; }
     public string? Storage { get; init; }
     public string? Content { get; init; }
+    [JsonPropertyName("maxmem")]
     public long? MaxMem { get; init; }
+    [JsonPropertyName("maxdisk")]
     public long? MaxDisk { get; init; }
+    [JsonPropertyName("maxcpu")]
     public double? MaxCpu { get; init; }
     public long? Uptime { get; init; }
 
     /// <summary>The tags as a list.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> TagList => ProxmoxTags.Parse(Tags);
 }

@@ -14,8 +14,10 @@ public sealed record NodeSummary
     public string? SslFingerprint { get; init; }
 
     public double? Cpu { get; init; }
+    [JsonPropertyName("maxcpu")]
     public int? MaxCpu { get; init; }
     public long? Mem { get; init; }
+    [JsonPropertyName("maxmem")]
     public long? MaxMem { get; init; }
     public long? Uptime { get; init; }
 }

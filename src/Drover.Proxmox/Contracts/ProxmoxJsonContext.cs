@@ -4,10 +4,13 @@ using System.Text.Json.Serialization;
 namespace Drover.Proxmox.Contracts;
 
 /// <summary>
-/// Source-generated JSON metadata for every wire type. Names match case-insensitively (Proxmox writes <c>maxmem</c>,
-/// <c>vmid</c>); numbers may come as strings and booleans as <c>0</c>/<c>1</c>, as the Perl encoder writes them.
+/// Source-generated JSON metadata for every wire type, for the client and for anything that serves the same wire
+/// format. Multi-word names are spelled out (<c>maxmem</c>, <c>vmid</c>, <c>hardware-address</c>); reading matches
+/// names case-insensitively, accepts numbers as strings and booleans as <c>0</c>/<c>1</c> (as the Perl encoder writes
+/// them), and writing gives booleans as <c>1</c>/<c>0</c>.
 /// </summary>
 [JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     PropertyNameCaseInsensitive = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString,

@@ -5,6 +5,7 @@ namespace Drover.Proxmox.Contracts;
 /// <summary>One item of <c>GET /nodes/{node}/qemu</c>.</summary>
 public sealed record VmSummary
 {
+    [JsonPropertyName("vmid")]
     public required int VmId { get; init; }
 
     /// <summary><c>running</c> or <c>stopped</c>.</summary>
@@ -18,24 +19,30 @@ public sealed record VmSummary
 
     public string? Lock { get; init; }
     public double? Cpus { get; init; }
+    [JsonPropertyName("maxmem")]
     public long? MaxMem { get; init; }
+    [JsonPropertyName("maxdisk")]
     public long? MaxDisk { get; init; }
     public long? Uptime { get; init; }
     public int? Pid { get; init; }
+    [JsonPropertyName("qmpstatus")]
     public string? QmpStatus { get; init; }
 
+    [JsonIgnore]
     public IReadOnlyList<string> TagList => ProxmoxTags.Parse(Tags);
 }
 
 /// <summary><c>GET /nodes/{node}/qemu/{vmid}/status/current</c>.</summary>
 public sealed record VmStatus
 {
+    [JsonPropertyName("vmid")]
     public required int VmId { get; init; }
 
     /// <summary><c>running</c> or <c>stopped</c>.</summary>
     public required string Status { get; init; }
 
     /// <summary>QEMU's own view (<c>running</c>, <c>paused</c>, <c>prelaunch</c>, …).</summary>
+    [JsonPropertyName("qmpstatus")]
     public string? QmpStatus { get; init; }
 
     public string? Name { get; init; }
@@ -49,6 +56,7 @@ public sealed record VmStatus
     public long? Uptime { get; init; }
     public int? Pid { get; init; }
     public double? Cpus { get; init; }
+    [JsonPropertyName("maxmem")]
     public long? MaxMem { get; init; }
 
     [JsonIgnore]

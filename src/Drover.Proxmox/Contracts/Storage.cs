@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Drover.Proxmox.Contracts;
 
 /// <summary>One item of <c>GET /nodes/{node}/storage</c>: a storage as this node sees it.</summary>
@@ -19,6 +21,7 @@ public sealed record StorageSummary
     public long? Avail { get; init; }
 
     /// <summary>The content types as a list.</summary>
+    [JsonIgnore]
     public IReadOnlyList<string> ContentTypes => StorageContent.Split(Content);
 }
 
@@ -26,6 +29,7 @@ public sealed record StorageSummary
 public sealed record StorageContentItem
 {
     /// <summary>Volume id, e.g. <c>local:iso/debian.iso</c>, <c>local:import/debian.qcow2</c>.</summary>
+    [JsonPropertyName("volid")]
     public required string VolId { get; init; }
 
     /// <summary><c>raw</c>, <c>qcow2</c>, <c>iso</c>, <c>tgz</c>, …</summary>
@@ -37,8 +41,10 @@ public sealed record StorageContentItem
     public string? Content { get; init; }
 
     /// <summary>Creation time, seconds since the Unix epoch.</summary>
+    [JsonPropertyName("ctime")]
     public long? CTime { get; init; }
 
+    [JsonPropertyName("vmid")]
     public int? VmId { get; init; }
     public string? Parent { get; init; }
     public string? Notes { get; init; }
@@ -67,6 +73,7 @@ public sealed record StorageConfig
 
     public string? Digest { get; init; }
 
+    [JsonIgnore]
     public IReadOnlyList<string> ContentTypes => StorageContent.Split(Content);
 }
 

@@ -9,6 +9,7 @@ public sealed record ProxmoxTaskStatus
     public required string Status { get; init; }
 
     /// <summary>Set once stopped: <c>OK</c>, <c>WARNINGS: n</c>, or the error text.</summary>
+    [JsonPropertyName("exitstatus")]
     public string? ExitStatus { get; init; }
 
     public string? Upid { get; init; }
@@ -17,7 +18,9 @@ public sealed record ProxmoxTaskStatus
     public string? Id { get; init; }
     public string? User { get; init; }
     public int? Pid { get; init; }
+    [JsonPropertyName("pstart")]
     public long? PStart { get; init; }
+    [JsonPropertyName("starttime")]
     public long? StartTime { get; init; }
 
     [JsonIgnore]
