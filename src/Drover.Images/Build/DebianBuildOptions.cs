@@ -5,9 +5,12 @@ namespace Drover.Images.Build;
 /// <summary>What <see cref="DebianBuilder.BuildAsync"/> builds.</summary>
 public sealed record DebianBuildOptions
 {
-    /// <summary>The packages every image gets (on top of <c>minbase</c>), whatever its architecture.</summary>
+    /// <summary>
+    /// The packages every image gets (on top of <c>minbase</c>), whatever its architecture. <c>qemu-guest-agent</c> starts
+    /// only where its virtio port exists (Proxmox VMs with <c>agent: 1</c>): Proxmox reads the VM's addresses through it.
+    /// </summary>
     public static readonly IReadOnlyList<string> CommonPackages =
-        ["systemd-sysv", "udev", "iproute2", "openssh-server", "ca-certificates", "systemd-resolved", "curl"];
+        ["systemd-sysv", "udev", "iproute2", "openssh-server", "ca-certificates", "systemd-resolved", "curl", "qemu-guest-agent"];
 
     /// <summary>
     /// The packages an image of <paramref name="architecture"/> gets: its kernel, and for arm GRUB's arm64-efi modules
