@@ -19,11 +19,11 @@ public sealed class ArchitectureTests
         ["Drover.Proxmox"] = ["Drover.Core"],
         ["Drover.CloudInit"] = ["Drover.Core"],
         ["Drover.Agent"] = ["Drover.Core"],
-        ["Drover.Images"] = ["Drover.Core", "Drover.Hcloud"],
-        ["Drover.Fleet"] = ["Drover.Core", "Drover.Hcloud", "Drover.CloudInit"],
+        ["Drover.Images"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox"],
+        ["Drover.Fleet"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox", "Drover.CloudInit"],
         ["Drover.LocalCloud"] = ["Drover.Core", "Drover.Hcloud"],
-        ["Drover.Demo"] = ["Drover.Core", "Drover.Hcloud", "Drover.CloudInit", "Drover.Images", "Drover.Fleet"],
-        ["Drover.Cli"] = ["Drover.Core", "Drover.Hcloud", "Drover.CloudInit", "Drover.Images", "Drover.Fleet", "Drover.Demo", "Drover.LocalCloud", "Drover.Agent"],
+        ["Drover.Demo"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox", "Drover.CloudInit", "Drover.Images", "Drover.Fleet"],
+        ["Drover.Cli"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox", "Drover.CloudInit", "Drover.Images", "Drover.Fleet", "Drover.Demo", "Drover.LocalCloud", "Drover.Agent"],
     };
 
     private static string Src([CallerFilePath] string here = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "src"));
