@@ -32,7 +32,7 @@ public static class LocalCloudApp
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(rateLimiter);
         builder.Services.AddSingleton(info);
-        builder.Services.AddSingleton(proxmox);
+        builder.Services.AddSingleton(_ => proxmox); // a factory registration: the container disposes it (its VMs, its temporary directory)
         configure?.Invoke(builder);
 
         var app = builder.Build();
