@@ -13,6 +13,23 @@ public sealed record ControlStatus
     public required MachineSupport Machine { get; init; }
     public required ControlRateLimit RateLimit { get; init; }
     public required ControlCounts Counts { get; init; }
+
+    /// <summary>The local Proxmox VE's listener and credentials (not its token secret: that is in the state directory).</summary>
+    public ControlProxmox? Proxmox { get; init; }
+}
+
+/// <summary>Where the local Proxmox VE listens and how to trust it.</summary>
+public sealed record ControlProxmox
+{
+    /// <summary><c>https://127.0.0.1:PORT/api2/json</c>; null when it has no listener (in memory).</summary>
+    public string? Endpoint { get; init; }
+    public required string Node { get; init; }
+
+    /// <summary><c>root@pam!drover</c>.</summary>
+    public required string TokenId { get; init; }
+
+    /// <summary>The certificate's SHA-256 fingerprint, <c>AA:BB:…</c>.</summary>
+    public required string Fingerprint { get; init; }
 }
 
 /// <summary>Whether servers are real machines here, or API-only, and why.</summary>

@@ -3,6 +3,7 @@ using Drover.LocalCloud.Endpoints;
 using Drover.LocalCloud.Http;
 using Drover.LocalCloud.Machines;
 using Drover.LocalCloud.Metadata;
+using Drover.LocalCloud.Proxmox;
 using Drover.LocalCloud.State;
 
 namespace Drover.LocalCloud;
@@ -22,6 +23,7 @@ public static class LocalCloudApp
         var state = new LocalCloudState(options, faults, machines.Runtime);
         machines.Metadata.Attach(id => state.Run(() => state.MetadataSourceOf(id)));
         var rateLimiter = new RateLimiter(options.TimeProvider, options.RateLimitBudget, options.RateLimitRefillInterval);
+        var proxmox = new LocalProxmox(options, machines.Runtime is { } runtime ? new PveMachines(runtime) : null, null);
         var info = new LocalCloudRuntimeInfo(typeof(LocalCloudApp).Assembly.GetName().Version?.ToString() ?? "0.0.0", options.StateDirectory, () => machines.Support);
         builder.Services.AddSingleton(machines);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MachineLifetime>());
@@ -30,9 +32,11 @@ public static class LocalCloudApp
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(rateLimiter);
         builder.Services.AddSingleton(info);
+        builder.Services.AddSingleton(_ => proxmox); // a factory registration: the container disposes it (its VMs, its temporary directory)
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseMiddleware<PveMiddleware>();
         app.UseMiddleware<ApiMiddleware>();
         app.UseStatusCodePages(async context =>
         {
@@ -55,6 +59,7 @@ public static class LocalCloudApp
         VolumesEndpoints.Map(app, state);
         ControlEndpoints.Map(app, state, faults, rateLimiter, info);
         MachineEndpoints.Map(app, state, machines);
+        PveControlEndpoints.Map(app, proxmox);
         return app;
     }
 

@@ -41,6 +41,12 @@ public sealed record LocalCloudOptions
     /// </summary>
     public IReadOnlySet<string> TreatAsMissing { get; init; } = new HashSet<string>();
 
+    /// <summary>The name of the local Proxmox VE's one node.</summary>
+    public string ProxmoxNode { get; init; } = "drover";
+
+    /// <summary>How long the local Proxmox VE waits before answering 401 (real PVE: 3 s), on <see cref="TimeProvider"/>.</summary>
+    public TimeSpan ProxmoxAuthFailureDelay { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Clock for action progress, rate limits and timestamps.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Text.Json;
+using Drover.LocalCloud.Proxmox;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -8,12 +10,24 @@ namespace Drover.LocalCloud;
 /// <summary>Runs the local cloud on 127.0.0.1 until stopped, announcing its endpoint in a ready file.</summary>
 public static class LocalCloudServer
 {
-    /// <summary>Starts Kestrel on 127.0.0.1:<paramref name="port"/> (0 = any free port) and returns the running app and its endpoint.</summary>
+    /// <summary>
+    /// Starts Kestrel on 127.0.0.1:<paramref name="port"/> (0 = any free port) and returns the running app and its
+    /// endpoint; the local Proxmox VE listens on its own https port (the last run's where it is free, else any).
+    /// </summary>
     public static async Task<(WebApplication App, Uri Endpoint)> StartAsync(LocalCloudOptions options, int port, CancellationToken cancellationToken = default)
     {
-        var app = LocalCloudApp.Build(options, b => b.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}"));
+        var app = LocalCloudApp.Build(options, b => b.WebHost.UseKestrel(kestrel =>
+        {
+            var proxmox = kestrel.ApplicationServices.GetRequiredService<LocalProxmox>();
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Listen(IPAddress.Loopback, PreferredOrAny(proxmox.Credentials.SavedPort), listen => listen.UseHttps(proxmox.Credentials.Certificate));
+        }));
         await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var pve = app.Services.GetRequiredService<LocalProxmox>();
+        pve.Port = new Uri(addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal))).Port;
+        pve.Credentials.SavePort(pve.Port.Value);
+        var address = addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal));
         return (app, new Uri(address.TrimEnd('/') + "/v1"));
     }
 
@@ -48,7 +62,7 @@ public static class LocalCloudServer
             var ready = new ReadyInfo { Pid = Environment.ProcessId, Endpoint = endpoint.ToString(), StateDirectory = options.StateDirectory };
             Drover.Core.Files.AtomicFile.WriteAllText(readyFile, JsonSerializer.Serialize(ready, ReadyJsonContext.Default.ReadyInfo));
         }
-        await Console.Error.WriteLineAsync($"local cloud listening on {endpoint}");
+        await Console.Error.WriteLineAsync($"local cloud listening on {endpoint}; Proxmox VE on {app.Services.GetRequiredService<LocalProxmox>().Endpoint}");
         await app.WaitForShutdownAsync(cancellationToken);
         await app.DisposeAsync();
         return 0;

@@ -132,7 +132,8 @@ internal static class LocalCommands
     {
         if (format == OutputFormat.Json)
         {
-            env.IO.Out.WriteLine(JsonSerializer.Serialize(showToken ? status : status with { Token = null }, LocalJsonContext.Default.LocalCloudStatus));
+            var shown = showToken ? status : status with { Token = null, Proxmox = status.Proxmox is { } p ? p with { TokenSecret = null } : null };
+            env.IO.Out.WriteLine(JsonSerializer.Serialize(shown, LocalJsonContext.Default.LocalCloudStatus));
             return;
         }
         var w = env.IO.Out;
@@ -140,6 +141,12 @@ internal static class LocalCommands
         w.WriteLine($"PID:       {status.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}");
         w.WriteLine($"Endpoint:  {status.Endpoint ?? "-"}");
         w.WriteLine($"Token:     {(status.Token is null ? "-" : "(hidden; 'drover local status -o json' shows it)")}");
+        if (status.Proxmox is { } pve)
+        {
+            w.WriteLine($"Proxmox:   {pve.Endpoint ?? "-"} (node {pve.Node})");
+            w.WriteLine($"  token:   {pve.TokenId} (secret hidden; 'drover local status -o json' shows it)");
+            w.WriteLine($"  fingerprint: {pve.Fingerprint}");
+        }
         w.WriteLine($"State:     {status.StateDirectory}");
         w.WriteLine($"Log:       {status.LogFile}");
         w.WriteLine($"Machines:  {status.Machine?.Mode ?? "-"}{(status.Machine?.Reason is { } r ? $" ({r})" : "")}");

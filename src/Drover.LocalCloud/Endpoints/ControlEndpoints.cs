@@ -14,7 +14,7 @@ internal static class ControlEndpoints
     {
         var control = app.MapGroup("/__localcloud");
         var json = LocalCloudJsonContext.Default;
-        control.MapGet("/status", () =>
+        control.MapGet("/status", ([Microsoft.AspNetCore.Mvc.FromServices] Proxmox.LocalProxmox pve) =>
         {
             var (servers, images, keys, actions) = state.Counts();
             return Wire.Json(new ControlStatus
@@ -25,6 +25,7 @@ internal static class ControlEndpoints
                 Machine = info.Machine(),
                 RateLimit = new ControlRateLimit { Limit = rateLimiter.Budget, RefillIntervalMs = (long)rateLimiter.RefillInterval.TotalMilliseconds },
                 Counts = new ControlCounts { Servers = servers, Images = images, SshKeys = keys, Actions = actions },
+                Proxmox = new ControlProxmox { Endpoint = pve.Endpoint, Node = pve.State.Node, TokenId = Proxmox.PveCredentials.TokenId, Fingerprint = pve.Credentials.Fingerprint },
             }, json.ControlStatus);
         });
         control.MapPost("/reset", async () =>

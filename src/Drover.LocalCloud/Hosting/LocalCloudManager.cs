@@ -53,6 +53,14 @@ public sealed class LocalCloudManager(string directory, Func<string, string?> en
             StateDirectory = StateDir,
             LogFile = LogFile,
             Machine = status?.Machine ?? MachineSupportProbe.Probe(),
+            Proxmox = status?.Proxmox is { } pve ? new LocalProxmoxStatus
+            {
+                Endpoint = pve.Endpoint,
+                Node = pve.Node,
+                TokenId = pve.TokenId,
+                TokenSecret = File.Exists(Proxmox.PveCredentials.TokenSecretFile(StateDir)) ? File.ReadAllText(Proxmox.PveCredentials.TokenSecretFile(StateDir)).Trim() : null,
+                Fingerprint = pve.Fingerprint,
+            } : null,
         };
     }
 
