@@ -42,6 +42,7 @@ public static class CliApp
         root.Subcommands.Add(CleanupCommand.Create(env));
         root.Subcommands.Add(DemoCommand.Create(env));
         root.Subcommands.Add(TalosCommands.Create(env));
+        root.Subcommands.Add(ProxmoxCommands.Create(env));
         root.Subcommands.Add(AgentCommands.Create(env));
         // One help action serves every command (the help option is recursive). Left alone, System.CommandLine asks the
         // process's console: the terminal's width, or no wrapping at all when stdout is redirected.

@@ -8,6 +8,7 @@ namespace Drover.Cli;
 public sealed record CliEnv(CliIO IO, DroverPaths Paths)
 {
     public CloudConnector Connector => new(Paths, IO);
+    public ProxmoxConnector Proxmox => new(Paths, IO);
     public LocalCloudManager Local => LocalCloudAccess.Manager(Paths, IO);
 
     /// <summary>Logs to stderr: warnings and errors, or everything with HCLOUD_DEBUG set.</summary>

@@ -4,6 +4,7 @@ using Drover.Hcloud;
 using Drover.LocalCloud;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Drover.Testing;
 
@@ -113,6 +114,31 @@ public sealed class TestLocalCloud : IAsyncDisposable
             }
             base.Dispose(disposing);
         }
+    }
+
+    /// <summary>The local Proxmox VE that runs inside this cloud.</summary>
+    public Drover.LocalCloud.Proxmox.LocalProxmox Proxmox => _app.Services.GetRequiredService<Drover.LocalCloud.Proxmox.LocalProxmox>();
+
+    /// <summary>
+    /// A Drover Proxmox client of the local Proxmox VE with its API token: in memory through the app's handler, or over
+    /// https on 127.0.0.1 pinned to its certificate. The local node's tasks (disk imports, clones) run on threads of
+    /// their own, on the wall clock: an auto-advancing clock would run a task's time limit out in a tight loop of polls,
+    /// so the client waits on the system clock by default and polls every 50 ms.
+    /// </summary>
+    /// <remarks><paramref name="wrap"/> puts a handler of the test's own between the client and the cloud (in memory only).</remarks>
+    public Drover.Proxmox.ProxmoxClient CreateProxmoxClient(TimeProvider? timeProvider = null, string? tokenSecret = null, Func<HttpMessageHandler, DelegatingHandler>? wrap = null)
+    {
+        var pve = Proxmox;
+        var options = new Drover.Proxmox.ProxmoxClientOptions
+        {
+            Endpoint = _handler is null ? new Uri(pve.Endpoint ?? throw new InvalidOperationException("the local Proxmox VE has no listener")) : new Uri("https://pve.test:8006"),
+            ApiToken = new Drover.Proxmox.ProxmoxApiToken(Drover.LocalCloud.Proxmox.PveCredentials.TokenId, tokenSecret ?? pve.Credentials.TokenSecret),
+            Fingerprint = Drover.Proxmox.CertificateFingerprint.Parse(pve.Credentials.Fingerprint),
+            TimeProvider = timeProvider ?? TimeProvider.System,
+            TaskPollInterval = timeProvider is null ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromSeconds(1),
+        };
+        HttpMessageHandler? inner = _handler is null ? null : new NonDisposingHandler(_handler);
+        return Drover.Proxmox.ProxmoxClient.Create(options, wrap is null || inner is null ? inner : wrap(inner));
     }
 
     /// <summary>A raw HTTP client with the bearer token set, for wire-level assertions.</summary>
