@@ -22,6 +22,9 @@ public static class FleetKeys
 
     public const string Interface = "interface", Address = "address", Gateway = "gateway", Dns = "dns";
 
+    public const string Proxmox = "proxmox", Node = "node", Template = "template", Clone = "clone", Storage = "storage", Bridge = "bridge",
+        Snippets = "snippets", VmId = "vmid", Cores = "cores", Memory = "memory";
+
     /// <summary>The top level.</summary>
     public static IReadOnlyList<string> Root { get; } = [Fleet, Defaults, Images, Hosts];
 
@@ -38,8 +41,14 @@ public static class FleetKeys
     public static IReadOnlyList<string> HostKeys { get; } =
     [
         Role, Image, ImageSelector, Architecture, ServerType, Location, Labels, Networks, Firewalls, Volumes, UserData, Network,
-        Flake, Impure, AdminUser, Domain, TargetHost, Converge, SecretsPath,
+        Flake, Impure, AdminUser, Domain, TargetHost, Converge, SecretsPath, Proxmox,
     ];
+
+    /// <summary><c>hosts.NAME.proxmox</c>.</summary>
+    public static IReadOnlyList<string> ProxmoxKeys { get; } = [Node, Template, Clone, Storage, Bridge, Snippets, VmId, Cores, Memory];
+
+    /// <summary>Keys of a host that only apply on Hetzner Cloud, refused for a Proxmox host.</summary>
+    public static IReadOnlyList<string> HetznerOnlyHostKeys { get; } = [Image, ImageSelector, Architecture, ServerType, Location, Networks, Firewalls, Volumes];
 
     /// <summary><c>hosts.NAME.user_data</c>.</summary>
     public static IReadOnlyList<string> UserDataKeys { get; } = [Templates, Variables];

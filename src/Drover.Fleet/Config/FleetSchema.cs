@@ -136,12 +136,31 @@ public static class FleetSchema
                 "domain": { "description": "The domain; overrides defaults.domain.", "type": "string" },
                 "target_host": { "description": "Where update and secrets sync connect, USER@ADDRESS (default root@ the public IPv4).", "type": "string" },
                 "converge": { "description": "The command that converges the host, at first boot and on update; without it, a flake means nixos-rebuild switch --flake REF#NAME.", "type": "string" },
-                "secrets_path": { "description": "Where secrets go on this host; overrides defaults.secrets_path.", "type": "string", "pattern": "^/" }
+                "secrets_path": { "description": "Where secrets go on this host; overrides defaults.secrets_path.", "type": "string", "pattern": "^/" },
+                "proxmox": { "$ref": "#/$defs/proxmox" }
               },
               "oneOf": [
-                { "required": ["image"], "not": { "required": ["architecture"] } },
-                { "required": ["image_selector"] }
+                { "required": ["image"], "not": { "anyOf": [{ "required": ["architecture"] }, { "required": ["proxmox"] }] } },
+                { "required": ["image_selector"], "not": { "required": ["proxmox"] } },
+                { "required": ["proxmox"], "not": { "anyOf": [{ "required": ["image"] }, { "required": ["image_selector"] }, { "required": ["server_type"] }, { "required": ["location"] }, { "required": ["networks"] }, { "required": ["firewalls"] }, { "required": ["volumes"] }] } }
               ]
+            },
+            "proxmox": {
+              "description": "The host is a VM on Proxmox VE, cloned from a template with a cloud-init drive: its user-data as a cicustom snippet, its network (static from 'network', else DHCP) as ipconfig0.",
+              "type": "object",
+              "additionalProperties": false,
+              "required": ["template"],
+              "properties": {
+                "node": { "description": "The node the VM runs on (default: the template's node).", "type": "string" },
+                "template": { "description": "The template to clone: its VMID or its name (see 'drover proxmox template').", "type": ["string", "integer"] },
+                "clone": { "description": "linked (default: the template's disk shared copy-on-write) or full (a copy).", "enum": ["linked", "full"] },
+                "storage": { "description": "A full clone's storage (default: the template's).", "type": "string" },
+                "bridge": { "description": "The bridge of net0 (default vmbr0).", "type": "string" },
+                "snippets": { "description": "The storage the user-data snippet goes to; needs 'snippets' content (default local).", "type": "string" },
+                "vmid": { "description": "The VM's id (default: the cluster's next free id).", "type": "integer", "minimum": 100, "maximum": 999999999 },
+                "cores": { "description": "CPU cores (default: the template's).", "type": "integer", "minimum": 1 },
+                "memory": { "description": "Memory in MiB (default: the template's).", "type": "integer", "minimum": 16 }
+              }
             },
             "user_data": {
               "description": "The host's user-data: templates with ${PLACEHOLDER}s, rendered at bootstrap.",

@@ -62,8 +62,15 @@ public sealed record HostSpec
     /// <summary>The effective secrets path on the host.</summary>
     public string SecretsPath { get; init; } = "/var/lib/drover/secrets";
 
-    /// <summary>Static addressing for the <c>${NETWORK_INTERFACE}</c> … <c>${DNS_SERVERS}</c> placeholders.</summary>
+    /// <summary>Static addressing for the <c>${NETWORK_INTERFACE}</c> … <c>${DNS_SERVERS}</c> placeholders (and a Proxmox VM's <c>ipconfig0</c>).</summary>
     public StaticNetworkSpec? Network { get; init; }
+
+    /// <summary>
+    /// Set for a VM on Proxmox VE (<c>hosts.NAME.proxmox</c>), null for a Hetzner Cloud server. A Proxmox host has no
+    /// image, server type or location of its own: <see cref="Image"/> names its template, <see cref="ServerType"/> is
+    /// <c>proxmox</c> and <see cref="Location"/> its node (or empty: the template's node).
+    /// </summary>
+    public ProxmoxPlacement? Proxmox { get; init; }
 
     /// <summary>
     /// The converge command after defaults: <see cref="Converge"/>, or when a flake is set <see cref="NixosRebuild"/>'s

@@ -43,16 +43,34 @@ internal static class HostsSection
             return null;
         }
         yaml.CheckKeys(map, field, K.HostKeys);
-        var image = ReadHostImage(yaml, key, map, field, images);
-        var serverType = yaml.String(map, K.ServerType, field) ?? defaults.ServerType;
-        var location = yaml.String(map, K.Location, field) ?? defaults.Location;
-        if (serverType is null)
+        ImageSpec? image;
+        string? serverType, location;
+        ProxmoxPlacement? proxmox = null;
+        if (map[K.Proxmox] is not null)
         {
-            yaml.Error(key.Start, field, $"no server type: set '{field}.{K.ServerType}' or '{K.Defaults}.{K.ServerType}'");
+            // A VM cloned from a template: no image, server type or location of its own (the defaults' do not apply).
+            foreach (var hetzner in K.HetznerOnlyHostKeys.Where(k => map.KeyNode(k) is not null))
+            {
+                yaml.Error(map.KeyNode(hetzner)!.Start, $"{field}.{hetzner}", $"does not apply to a Proxmox host (it is cloned from '{K.Proxmox}.{K.Template}')");
+            }
+            proxmox = ProxmoxSection.Read(yaml, map, field);
+            image = proxmox is null ? null : new ImageSpec { Name = field, Kind = ImageKind.Named, ImageName = proxmox.Template, SourcePath = field };
+            serverType = "proxmox";
+            location = proxmox?.Node ?? "";
         }
-        if (location is null)
+        else
         {
-            yaml.Error(key.Start, field, $"no location: set '{field}.{K.Location}' or '{K.Defaults}.{K.Location}'");
+            image = ReadHostImage(yaml, key, map, field, images);
+            serverType = yaml.String(map, K.ServerType, field) ?? defaults.ServerType;
+            location = yaml.String(map, K.Location, field) ?? defaults.Location;
+            if (serverType is null)
+            {
+                yaml.Error(key.Start, field, $"no server type: set '{field}.{K.ServerType}' or '{K.Defaults}.{K.ServerType}'");
+            }
+            if (location is null)
+            {
+                yaml.Error(key.Start, field, $"no location: set '{field}.{K.Location}' or '{K.Defaults}.{K.Location}'");
+            }
         }
         var labels = new Dictionary<string, string>(defaults.Labels, StringComparer.Ordinal);
         foreach (var (k, v) in FleetRules.Labels(yaml, map, field))
@@ -77,7 +95,7 @@ internal static class HostsSection
             Impure = yaml.Bool(map, K.Impure, field),
         };
         CheckDefaultConverge(yaml, key, map, field, host.Flake, defaults.Flake, host.Converge, host.Impure);
-        if (image is not null && serverType is not null
+        if (proxmox is null && image is not null && serverType is not null
             && image.Architecture is { } wanted && FleetRules.ServerTypeArchitecture(serverType) is { } actual && wanted != actual)
         {
             var imageKey = map[K.Image] is not null ? K.Image : K.ImageSelector;
@@ -108,6 +126,7 @@ internal static class HostsSection
             Converge = host.Converge,
             SecretsPath = secrets ?? defaults.SecretsPath ?? FleetLoader.DefaultSecretsPath,
             Network = network,
+            Proxmox = proxmox,
         };
     }
 
