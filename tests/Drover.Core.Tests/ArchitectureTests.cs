@@ -16,6 +16,7 @@ public sealed class ArchitectureTests
     {
         ["Drover.Core"] = [],
         ["Drover.Hcloud"] = ["Drover.Core"],
+        ["Drover.Proxmox"] = ["Drover.Core"],
         ["Drover.CloudInit"] = ["Drover.Core"],
         ["Drover.Agent"] = ["Drover.Core"],
         ["Drover.Images"] = ["Drover.Core", "Drover.Hcloud"],
