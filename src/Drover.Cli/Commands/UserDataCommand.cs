@@ -5,7 +5,7 @@ using Drover.Fleet;
 namespace Drover.Cli.Commands;
 
 /// <summary><c>drover userdata render HOST [--format cloud-config|crossplane|configmap|nocloud] [--provider hetzner|proxmox-bpg]</c>.</summary>
-internal static class UserDataCommand
+internal static partial class UserDataCommand
 {
     public static Command Create(CliEnv env)
     {
@@ -51,6 +51,11 @@ internal static class UserDataCommand
             switch (parse.GetValue(format))
             {
                 case "crossplane":
+                    if (!XrdGroupRegex().IsMatch(parse.GetValue(xrdGroup)!))
+                    {
+                        throw new UsageException($"--xrd-group '{parse.GetValue(xrdGroup)}' is not an API group (a lowercase DNS name with at least one dot, e.g. platform.example.org)");
+                    }
+
                     var options = new CrossplaneOptions
                     {
                         Provider = parse.GetValue(provider) == "proxmox-bpg" ? CrossplaneProvider.ProxmoxBpg : CrossplaneProvider.Hetzner,
@@ -85,4 +90,7 @@ internal static class UserDataCommand
         userdata.Subcommands.Add(render);
         return userdata;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")]
+    private static partial System.Text.RegularExpressions.Regex XrdGroupRegex();
 }
