@@ -10,7 +10,7 @@ namespace Drover.Agent;
 /// </summary>
 internal static class NetworkConfigV2
 {
-    private static readonly string[] GatewayKeys = ["gateway4", "gateway6"];
+    private static readonly string[] _gatewayKeys = ["gateway4", "gateway6"];
 
     public static List<PublicInterface> Parse(YamlNode document)
     {
@@ -38,7 +38,7 @@ internal static class NetworkConfigV2
                 PublicInterface.AddOnce(nic.Addresses, address.Trim());
             }
 
-            foreach (var gateway in GatewayKeys.Select(k => YamlJson.Text(YamlJson.Get(entry, k))).OfType<string>())
+            foreach (var gateway in _gatewayKeys.Select(k => YamlJson.Text(YamlJson.Get(entry, k))).OfType<string>())
             {
                 nic.AddRoute("default", gateway);
             }

@@ -11,10 +11,10 @@ internal static class CrossplaneReference
 {
     public const string RelativePath = "shared/reference/crossplane";
 
-    private static readonly Lazy<string?> Directory_ = new(() => Find(AppContext.BaseDirectory));
-    private static readonly Lazy<Task<string?>> PythonProblem = new(CheckPythonAsync);
+    private static readonly Lazy<string?> _directory = new(() => Find(AppContext.BaseDirectory));
+    private static readonly Lazy<Task<string?>> _pythonProblem = new(CheckPythonAsync);
 
-    public static string Directory => Directory_.Value ?? throw new DirectoryNotFoundException(
+    public static string Directory => _directory.Value ?? throw new DirectoryNotFoundException(
         $"'{RelativePath}' was not found at or above '{AppContext.BaseDirectory}'. It is present in CI, where the clone has "
         + "'shared/' beside it; locally, put the shared reference directory next to the checkout.");
 
@@ -49,7 +49,7 @@ internal static class CrossplaneReference
     /// <summary>Skips the test (with the reason printed) when no python3 with jsonschema and yaml exists.</summary>
     public static async Task RequirePythonAsync()
     {
-        if (await PythonProblem.Value is { } problem)
+        if (await _pythonProblem.Value is { } problem)
         {
             TestContext.Current.TestOutputHelper?.WriteLine($"skipped: {problem}");
             Assert.Skip(problem);
