@@ -25,6 +25,13 @@ internal static class AgentCommandLine
         marker names another instance than the SMBIOS serial (a server made from a snapshot of a converged one):
         then it runs again, with fresh SSH host keys.
 
+        Proxmox VE and other NoCloud hosts: when the metadata service does not answer a first 2 s probe and a drive
+        labelled cidata (or CIDATA) is there, the agent reads that drive read-only instead (meta-data, user-data,
+        network-config version 1 or 2; /etc/drover/nocloud.json and /etc/drover/nocloud-userdata). Its instance-id
+        decides "once": a new one (Proxmox derives it from user-data and network-config) runs the first boot again.
+        Neither source yet: both are retried until the timeout. The status and the log name the source
+        (hetzner-metadata or nocloud).
+
         Options:
           --metadata-url URL   Metadata service base URL [default: http://169.254.169.254/hetzner/v1/]
                                (env DROVER_METADATA_URL, or DROVER_METADATA_URL= in /etc/drover/agent.env)
@@ -34,7 +41,7 @@ internal static class AgentCommandLine
           --instance-check     Only check, early in boot and without network, whether the marker is from this instance
                                (its instance-id = the SMBIOS serial); if not, remove the marker and the SSH host keys
                                that came with the snapshot, so that new keys are made before sshd starts
-          --timeout DURATION   How long to retry the metadata service, e.g. 120s, 2m, 500ms [default: 120s]
+          --timeout DURATION   How long to retry the metadata service (and look for a NoCloud drive), e.g. 120s, 2m, 500ms [default: 120s]
                                (env DROVER_TIMEOUT, or DROVER_TIMEOUT= in /etc/drover/agent.env)
           --network-dir DIR    Where the systemd-networkd units go, under --root like every path
                                [default: /etc/systemd/network; NixOS's module sets /run/systemd/network]

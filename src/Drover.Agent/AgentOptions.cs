@@ -33,6 +33,15 @@ public sealed record AgentOptions
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Limit for the first request to the metadata service: when it does not answer in this time and a NoCloud drive
+    /// (label <c>cidata</c>) is there, the agent reads the drive (Proxmox, QEMU) instead.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Where NoCloud drives are found and read (tests: a fixture directory); null: block devices under <see cref="Root"/>.</summary>
+    internal INoCloudMedia? NoCloudMedia { get; init; }
+
     /// <summary>Limit for one HTTP request (never beyond what is left of <see cref="Timeout"/>).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

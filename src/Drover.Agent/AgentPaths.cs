@@ -7,6 +7,12 @@ public static class AgentPaths
     public const string ConfigFile = "/etc/drover/agent.env";
     public const string MetadataJson = "/etc/hcloud-metadata.json";
     public const string UserData = "/etc/hcloud-userdata";
+
+    /// <summary>A NoCloud drive's meta-data and network-config as JSON (with the device), written instead of <see cref="MetadataJson"/>.</summary>
+    public const string NoCloudJson = "/etc/drover/nocloud.json";
+
+    /// <summary>A NoCloud drive's user-data, written instead of <see cref="UserData"/>.</summary>
+    public const string NoCloudUserData = "/etc/drover/nocloud-userdata";
     public const string Hostname = "/etc/hostname";
     public const string Hosts = "/etc/hosts";
     public const string RootSshDir = "/root/.ssh";

@@ -20,21 +20,26 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
 
     private readonly RootFs _fs = new(options.Root);
     private readonly List<StepResult> _steps = [];
-    private HcloudMetadata? _metadata;
+    private INoCloudMedia? _media;
+    private string? _hostname, _instanceId, _source;
+    private NoCloudSeed? _seed;
     private ConvergeResult? _converge;
     private bool _newInstance;
 
+    private INoCloudMedia Media => _media ??= options.NoCloudMedia ?? new BlockDeviceMedia(_fs, options);
+
     /// <summary>
     /// <c>--instance-check</c>: early in boot (before sshd), without network. A marker from another instance means the
-    /// disk came from a snapshot of another server: its marker and its SSH host keys go, so that the host-key unit makes
-    /// new ones before sshd starts and the agent later runs a whole first boot. Returns the exit code.
+    /// disk came from a snapshot of another server (or, on NoCloud, the drive names another instance-id: a clone, or
+    /// changed user-data or network): its marker and its SSH host keys go, so that the host-key unit makes new ones
+    /// before sshd starts and the agent later runs a whole first boot. Returns the exit code.
     /// </summary>
-    public int InstanceCheck()
+    public async Task<int> InstanceCheckAsync(CancellationToken cancellationToken)
     {
-        var (previous, serial, foreign) = MarkerOwner();
+        var (previous, current, foreign) = await MarkerOwnerAsync(cancellationToken);
         if (!foreign)
         {
-            Log("instance-check", previous is null ? "no marker: a first boot" : string.IsNullOrEmpty(serial) ? "no SMBIOS serial to compare: the marker stands" : $"instance {serial}: the marker is this instance's");
+            Log("instance-check", previous is null ? "no marker: a first boot" : string.IsNullOrEmpty(current) ? "no instance-id to compare: the marker stands" : $"instance {current}: the marker is this instance's");
             return 0;
         }
         try
@@ -45,7 +50,7 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
                 File.Delete(key);
             }
             File.Delete(_fs.Path(AgentPaths.Marker));
-            Log("instance-check", $"{AgentPaths.Marker} is from instance {previous}, this is {serial}: removed it and {keys.Length} SSH host key file(s) of that server; this boot is a first boot");
+            Log("instance-check", $"{AgentPaths.Marker} is from instance {previous}, this is {current}: removed it and {keys.Length} SSH host key file(s) of that server; this boot is a first boot");
             return 0;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -59,16 +64,17 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
     {
         if (options.InstanceCheck)
         {
-            return InstanceCheck();
+            return await InstanceCheckAsync(cancellationToken);
         }
         if (File.Exists(_fs.Path(AgentPaths.Marker)))
         {
-            var (previous, serial, foreign) = MarkerOwner();
+            var (previous, current, foreign) = await MarkerOwnerAsync(cancellationToken);
             if (foreign)
             {
-                // A server made from a snapshot of a converged one: the marker came with the disk.
+                // A server made from a snapshot of a converged one: the marker came with the disk. On NoCloud also a
+                // changed user-data or network-config (Proxmox hashes both into the instance-id), as with cloud-init.
                 _newInstance = true;
-                Log("new-instance", $"{AgentPaths.Marker} is from instance {previous}, this is {serial} ({AgentPaths.DmiSerial}): running the first boot again");
+                Log("new-instance", $"{AgentPaths.Marker} is from instance {previous}, this is {current} ({(MarkerSource(_fs.ReadText(AgentPaths.Marker)) == AgentStatus.SourceNoCloud ? "the NoCloud drive's meta-data" : AgentPaths.DmiSerial)}): running the first boot again");
             }
             else if (!options.Force)
             {
@@ -79,7 +85,7 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
 
         var started = options.Time.GetUtcNow();
         var startTimestamp = options.Time.GetTimestamp();
-        Log("start", $"metadata {options.MetadataUrl} root {options.Root}{(options.IsLiveSystem ? "" : " (not the live system: no system calls)")}");
+        Log("start", $"metadata {options.MetadataUrl} or a NoCloud drive, root {options.Root}{(options.IsLiveSystem ? "" : " (not the live system: no system calls)")}");
         string? error = null;
         try
         {
@@ -99,8 +105,9 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         var status = new AgentStatus
         {
             Status = error is null ? AgentStatus.StatusOk : AgentStatus.StatusError,
-            Hostname = _metadata?.Hostname,
-            InstanceId = _metadata?.InstanceId,
+            Hostname = _hostname,
+            InstanceId = _instanceId,
+            Source = _source,
             Started = started,
             Finished = options.Time.GetUtcNow(),
             AgentSeconds = Math.Round((elapsed - convergeTime).TotalSeconds, 3),
@@ -118,16 +125,84 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         return error is null ? 0 : 1;
     }
 
+    /// <summary>The source chosen by the first probe (or the retries after it).</summary>
+    private sealed record SourceChoice(string Source, byte[]? Metadata, string? Device, int Attempts);
+
+    /// <summary>What either source gives the common steps.</summary>
+    private sealed record Configuration(string? Hostname, string InstanceId, byte[]? UserData, IReadOnlyList<string> Keys, List<(string Name, string Content)> NetworkFiles);
+
     private async Task RunStepsAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         using var http = MetadataClient.CreateHttpClient();
         var client = new MetadataClient(http, options, deadline);
 
-        var metadataYaml = await StepAsync("fetch-metadata", async () =>
+        var choice = await StepAsync("select-source", async () =>
         {
-            var answer = await client.GetAsync("metadata", _noStatuses, cancellationToken);
-            return (Encoding.UTF8.GetString(answer.Body!), $"{answer.Body!.Length} bytes, {Attempts(answer.Attempts)}");
+            var c = await SelectSourceAsync(client, cancellationToken);
+            _source = c.Source;
+            return (c, c.Source == AgentStatus.SourceHetzner
+                ? $"source: {c.Source} ({Attempts(c.Attempts)})"
+                : $"source: {c.Source} (drive {c.Device}; the metadata service did not answer, {Attempts(c.Attempts)})");
         });
+        var config = choice.Source == AgentStatus.SourceHetzner
+            ? await HetznerStepsAsync(client, choice, cancellationToken)
+            : await NoCloudStepsAsync(choice.Device!, cancellationToken);
+
+        if (_newInstance)
+        {
+            await StepAsync("ssh-host-keys", async () => (0, await SystemSteps.RenewHostKeysAsync(_fs, options, log, cancellationToken)));
+        }
+        Step("hostname", () => (0, config.Hostname is null
+            ? "no hostname in meta-data (local-hostname) or user-data (hostname, fqdn): left as it is"
+            : SystemSteps.Hostname(_fs, options, config.Hostname)));
+        Step("authorized-keys", () => (0, SystemSteps.AuthorizedKeys(_fs, config.Keys)));
+        await StepAsync("network", async () => (0, await SystemSteps.NetworkAsync(_fs, options, config.NetworkFiles, log, cancellationToken)));
+
+        var hostname = config.Hostname ?? _fs.ReadText(AgentPaths.Hostname)?.Trim() ?? "";
+        var plan = Step("flake-target", () =>
+        {
+            var p = ConvergePlan.From(config.UserData, hostname);
+            if (p.Flake is not null)
+            {
+                _fs.WriteText(AgentPaths.FlakeTarget, p.Flake + "\n", RootFs.Public);
+            }
+
+            return (p, p.Flake is null ? "no flake named in the user-data" : $"{AgentPaths.FlakeTarget} = {p.Flake}{(p.Impure ? " (impure evaluation)" : "")}");
+        });
+        await StepAsync("converge", async () => (0, await ConvergeAsync(plan, hostname, config.InstanceId, cancellationToken)));
+    }
+
+    /// <summary>
+    /// One short probe of the metadata service (<see cref="AgentOptions.ProbeTimeout"/>): an answer means Hetzner.
+    /// Else a NoCloud drive means NoCloud. Else both are tried again with backoff until the deadline.
+    /// </summary>
+    private async Task<SourceChoice> SelectSourceAsync(MetadataClient client, CancellationToken cancellationToken)
+    {
+        const string NoDrive = " and no NoCloud drive (label cidata) was found";
+        var delay = options.InitialRetryDelay;
+        var timeout = options.ProbeTimeout < options.RequestTimeout ? options.ProbeTimeout : options.RequestTimeout;
+        for (var attempt = 1; ; attempt++)
+        {
+            var (answer, problem) = await client.TryOnceAsync("metadata", _noStatuses, timeout, cancellationToken);
+            if (answer is not null)
+            {
+                return new SourceChoice(AgentStatus.SourceHetzner, answer.Body, null, attempt);
+            }
+
+            if (await Media.FindAsync(cancellationToken) is { } device)
+            {
+                return new SourceChoice(AgentStatus.SourceNoCloud, null, device, attempt);
+            }
+
+            delay = await client.BackOffAsync("metadata", attempt, problem!, delay, cancellationToken, NoDrive);
+            timeout = options.RequestTimeout;
+        }
+    }
+
+    private async Task<Configuration> HetznerStepsAsync(MetadataClient client, SourceChoice choice, CancellationToken cancellationToken)
+    {
+        var metadataYaml = Step("fetch-metadata", () =>
+            (Encoding.UTF8.GetString(choice.Metadata!), $"{choice.Metadata!.Length} bytes, {Attempts(choice.Attempts)}"));
         var privateYaml = await StepAsync("fetch-private-networks", async () =>
         {
             var answer = await client.GetAsync("metadata/private-networks", _absentStatuses, cancellationToken);
@@ -140,11 +215,13 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
             var answer = await client.GetAsync("userdata", _absentStatuses, cancellationToken);
             return (answer.Body, answer.Body is null ? $"none, {Attempts(answer.Attempts)}" : $"{answer.Body.Length} bytes, {Attempts(answer.Attempts)}");
         });
-        var metadata = _metadata = Step("parse-metadata", () =>
+        var metadata = Step("parse-metadata", () =>
         {
             var m = HcloudMetadata.Parse(metadataYaml, privateYaml);
             return (m, $"hostname={m.Hostname} instance-id={m.InstanceId} keys={m.PublicKeys.Count} nics={m.Interfaces.Count} private-networks={m.PrivateNetworks.Count}");
         });
+        _hostname = metadata.Hostname;
+        _instanceId = metadata.InstanceId;
 
         Step("write-metadata", () =>
         {
@@ -156,28 +233,40 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
             _fs.WriteBytes(AgentPaths.UserData, userData ?? [], RootFs.Private);
             return (0, $"{AgentPaths.UserData} (0600, {(userData is null ? "empty: no user-data" : $"{userData.Length} bytes")})");
         });
-        if (_newInstance)
-        {
-            await StepAsync("ssh-host-keys", async () => (0, await SystemSteps.RenewHostKeysAsync(_fs, options, log, cancellationToken)));
-        }
-        Step("hostname", () => (0, SystemSteps.Hostname(_fs, options, metadata.Hostname)));
-        Step("authorized-keys", () => (0, SystemSteps.AuthorizedKeys(_fs, metadata.PublicKeys)));
-        await StepAsync("network", async () => (0, await SystemSteps.NetworkAsync(_fs, options, metadata, log, cancellationToken)));
-
-        var plan = Step("flake-target", () =>
-        {
-            var p = ConvergePlan.From(userData, metadata.Hostname);
-            if (p.Flake is not null)
-            {
-                _fs.WriteText(AgentPaths.FlakeTarget, p.Flake + "\n", RootFs.Public);
-            }
-
-            return (p, p.Flake is null ? "no flake named in the user-data" : $"{AgentPaths.FlakeTarget} = {p.Flake}{(p.Impure ? " (impure evaluation)" : "")}");
-        });
-        await StepAsync("converge", async () => (0, await ConvergeAsync(plan, metadata, cancellationToken)));
+        return new Configuration(metadata.Hostname, metadata.InstanceId, userData, metadata.PublicKeys, NetworkdFiles.Render(metadata));
     }
 
-    private async Task<string> ConvergeAsync(ConvergePlan plan, HcloudMetadata metadata, CancellationToken cancellationToken)
+    private async Task<Configuration> NoCloudStepsAsync(string device, CancellationToken cancellationToken)
+    {
+        var seed = await StepAsync("read-nocloud", async () =>
+        {
+            var s = _seed?.Device == device ? _seed : await Media.ReadAsync(device, cancellationToken);
+            return (s, $"{device}: meta-data {Size(s.MetaData)}, user-data {(s.UserData is null ? "none" : $"{s.UserData.Length} bytes")}, network-config {Size(s.NetworkConfig)}");
+        });
+        var data = Step("parse-nocloud", () =>
+        {
+            var d = NoCloudData.Parse(seed);
+            return (d, $"hostname={d.Hostname ?? "-"} instance-id={d.InstanceId} keys={d.PublicKeys.Count} nics={d.Interfaces.Count}");
+        });
+        _hostname = data.Hostname;
+        _instanceId = data.InstanceId;
+
+        Step("write-metadata", () =>
+        {
+            _fs.WriteText(AgentPaths.NoCloudJson, data.Document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", RootFs.Private);
+            return (0, $"{AgentPaths.NoCloudJson} (0600)");
+        });
+        Step("write-userdata", () =>
+        {
+            _fs.WriteBytes(AgentPaths.NoCloudUserData, seed.UserData ?? [], RootFs.Private);
+            return (0, $"{AgentPaths.NoCloudUserData} (0600, {(seed.UserData is null ? "empty: no user-data" : $"{seed.UserData.Length} bytes")})");
+        });
+        return new Configuration(data.Hostname, data.InstanceId, seed.UserData, data.PublicKeys, NetworkdFiles.RenderNoCloud(data.Interfaces));
+    }
+
+    private static string Size(string? text) => text is null ? "none" : $"{Encoding.UTF8.GetByteCount(text)} bytes";
+
+    private async Task<string> ConvergeAsync(ConvergePlan plan, string hostname, string instanceId, CancellationToken cancellationToken)
     {
         if (plan.Command is null)
         {
@@ -187,9 +276,10 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         Log("converge", $"running /bin/sh -c {plan.Command}");
         var environment = new Dictionary<string, string>
         {
-            ["DROVER_HOSTNAME"] = metadata.Hostname,
-            ["DROVER_INSTANCE_ID"] = metadata.InstanceId,
+            ["DROVER_HOSTNAME"] = hostname,
+            ["DROVER_INSTANCE_ID"] = instanceId,
             ["DROVER_ROOT"] = options.Root,
+            ["DROVER_SOURCE"] = _source ?? "",
         };
         if (plan.Flake is not null)
         {
@@ -216,14 +306,38 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
     }
 
     /// <summary>
-    /// The instance the marker was written for, this machine's SMBIOS serial, and whether the marker belongs to another
-    /// instance (both known and different: the disk came from a snapshot of another server).
+    /// The instance the marker was written for, this machine's instance-id, and whether the marker belongs to another
+    /// instance (both known and different). A marker from a NoCloud run is compared with the NoCloud drive's
+    /// instance-id (read when a drive is there), any other with the SMBIOS serial (the disk came from a snapshot of
+    /// another server).
     /// </summary>
-    private (string? Previous, string? Serial, bool Foreign) MarkerOwner()
+    private async Task<(string? Previous, string? Current, bool Foreign)> MarkerOwnerAsync(CancellationToken cancellationToken)
     {
-        var previous = File.Exists(_fs.Path(AgentPaths.Marker)) ? MarkerInstanceId(_fs.ReadText(AgentPaths.Marker)) : null;
-        var serial = ReadSerial();
-        return (previous, serial, previous is not null && !string.IsNullOrEmpty(serial) && serial != previous);
+        var marker = File.Exists(_fs.Path(AgentPaths.Marker)) ? _fs.ReadText(AgentPaths.Marker) : null;
+        var previous = MarkerInstanceId(marker);
+        var current = previous is not null && MarkerSource(marker) == AgentStatus.SourceNoCloud ? await NoCloudInstanceIdAsync(cancellationToken) : ReadSerial();
+        return (previous, current, previous is not null && !string.IsNullOrEmpty(current) && current != previous);
+    }
+
+    /// <summary>The NoCloud drive's instance-id (its seed is kept for the run), or null where there is no drive or it cannot be read.</summary>
+    private async Task<string?> NoCloudInstanceIdAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await Media.FindAsync(cancellationToken) is not { } device)
+            {
+                Log("instance", "the marker is from a NoCloud run but no NoCloud drive is there: the marker decides alone");
+                return null;
+            }
+
+            _seed = await Media.ReadAsync(device, cancellationToken);
+            return NoCloudData.InstanceIdOf(_seed);
+        }
+        catch (Exception e) when (e is AgentException or IOException or UnauthorizedAccessException)
+        {
+            Log("instance", $"the NoCloud drive's instance-id cannot be read ({e.Message}): the marker decides alone");
+            return null;
+        }
     }
 
     /// <summary>The SMBIOS serial (the instance-id on Hetzner Cloud), or null where there is none or it cannot be read.</summary>
@@ -240,12 +354,17 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
         }
     }
 
-    /// <summary>The instance-id a marker (<c>instance-id=ID finished=TIME</c>) was written for, or null.</summary>
-    internal static string? MarkerInstanceId(string? marker)
+    /// <summary>The instance-id a marker (<c>instance-id=ID [source=SOURCE] finished=TIME</c>) was written for, or null.</summary>
+    internal static string? MarkerInstanceId(string? marker) => MarkerField(marker, "instance-id");
+
+    /// <summary>The source a marker names (markers of Hetzner runs before NoCloud existed name none).</summary>
+    internal static string? MarkerSource(string? marker) => MarkerField(marker, "source");
+
+    private static string? MarkerField(string? marker, string name)
     {
-        var field = marker?.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(f => f.StartsWith("instance-id=", StringComparison.Ordinal));
-        var id = field?["instance-id=".Length..];
-        return string.IsNullOrEmpty(id) ? null : id;
+        var field = marker?.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(f => f.StartsWith(name + "=", StringComparison.Ordinal));
+        var value = field?[(name.Length + 1)..];
+        return string.IsNullOrEmpty(value) ? null : value;
     }
 
     /// <summary>Writes the status file, then the marker (last of all). Returns the error that stopped it, if any.</summary>
@@ -258,7 +377,7 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
             Log("status", $"{AgentPaths.Status} status={status.Status}");
             if (status.Status == AgentStatus.StatusOk)
             {
-                _fs.WriteText(AgentPaths.Marker, $"instance-id={status.InstanceId} finished={status.Finished:O}\n", RootFs.Public);
+                _fs.WriteText(AgentPaths.Marker, $"instance-id={status.InstanceId} source={status.Source} finished={status.Finished:O}\n", RootFs.Public);
                 Log("marker", $"{AgentPaths.Marker}: later boots do nothing");
             }
 
@@ -275,9 +394,10 @@ internal sealed class AgentRunner(AgentOptions options, TextWriter log)
     {
         var line = new StringBuilder(SerialPrefix)
             .Append(" status=").Append(error is null ? AgentStatus.StatusOk : AgentStatus.StatusError)
-            .Append(" hostname=").Append(_metadata?.Hostname ?? "-")
-            .Append(" instance-id=").Append(_metadata?.InstanceId ?? "-")
-            .Append(CultureInfo.InvariantCulture, $" agent_ms={(long)agent.TotalMilliseconds} converge_ms={(long)converge.TotalMilliseconds}");
+            .Append(" hostname=").Append(_hostname ?? "-")
+            .Append(" instance-id=").Append(_instanceId ?? "-")
+            .Append(CultureInfo.InvariantCulture, $" agent_ms={(long)agent.TotalMilliseconds} converge_ms={(long)converge.TotalMilliseconds}")
+            .Append(" source=").Append(_source ?? "-");
         if (error is not null)
         {
             line.Append(" error=\"").Append(error.ReplaceLineEndings(" ").Replace("\"", "'", StringComparison.Ordinal)).Append('"');

@@ -7,9 +7,15 @@ public sealed record AgentStatus
 {
     public const string StatusOk = "ok", StatusError = "error";
 
+    /// <summary>The data sources (<see cref="Source"/>): Hetzner's metadata service, a NoCloud drive.</summary>
+    public const string SourceHetzner = "hetzner-metadata", SourceNoCloud = "nocloud";
+
     public required string Status { get; init; }
     public string? Hostname { get; init; }
     public string? InstanceId { get; init; }
+
+    /// <summary>Where the run read its configuration: <see cref="SourceHetzner"/> or <see cref="SourceNoCloud"/> (null: neither answered).</summary>
+    public string? Source { get; init; }
     public required DateTimeOffset Started { get; init; }
     public required DateTimeOffset Finished { get; init; }
 

@@ -31,16 +31,8 @@ internal sealed partial record ConvergePlan(string? Flake, string? Command, bool
 
         string? flake = null, command = null;
         bool? impure = null;
-        var text = Encoding.UTF8.GetString(userData);
-        if (!text.StartsWith('#') && !text.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)
-            && DecodeBase64(text) is { } decoded && (decoded.StartsWith('#') || decoded.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)))
+        foreach (var root in CloudConfigDocuments(userData))
         {
-            text = decoded; // cloud-init decodes base64 user-data too
-        }
-
-        foreach (var config in CloudConfigs(text))
-        {
-            var root = YamlJson.Parse(config, "the user-data's #cloud-config");
             if (YamlJson.Get(root, DroverKey) is YamlMappingNode drover)
             {
                 flake ??= Clean(YamlJson.Text(YamlJson.Get(drover, "flake")));
@@ -72,6 +64,30 @@ internal sealed partial record ConvergePlan(string? Flake, string? Command, bool
         }
 
         return new ConvergePlan(flake, command, impure ?? false);
+    }
+
+    /// <summary>
+    /// The parsed <c>#cloud-config</c> documents of the user-data (base64 decoded as cloud-init does; the
+    /// <c>text/cloud-config</c> parts of a MIME multipart); none for a script or nothing.
+    /// </summary>
+    public static IEnumerable<YamlNode?> CloudConfigDocuments(byte[]? userData)
+    {
+        if (userData is null || userData.Length == 0)
+        {
+            yield break;
+        }
+
+        var text = Encoding.UTF8.GetString(userData);
+        if (!text.StartsWith('#') && !text.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)
+            && DecodeBase64(text) is { } decoded && (decoded.StartsWith('#') || decoded.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)))
+        {
+            text = decoded; // cloud-init decodes base64 user-data too
+        }
+
+        foreach (var config in CloudConfigs(text))
+        {
+            yield return YamlJson.Parse(config, "the user-data's #cloud-config");
+        }
     }
 
     /// <summary><c>drover.impure</c>: true, false, or null when unset; anything else is an error naming the key.</summary>

@@ -29,49 +29,65 @@ internal sealed class MetadataClient(HttpClient http, AgentOptions options, Date
     /// </summary>
     public async Task<Answer> GetAsync(string relative, IReadOnlyCollection<HttpStatusCode> noneStatuses, CancellationToken cancellationToken)
     {
-        var uri = new Uri(options.MetadataUrl, relative);
         var delay = options.InitialRetryDelay;
         for (var attempt = 1; ; attempt++)
         {
-            string problem;
-            var left = deadline - options.Time.GetUtcNow();
-            using (var requestCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            var (answer, problem) = await TryOnceAsync(relative, noneStatuses, options.RequestTimeout, cancellationToken);
+            if (answer is not null)
             {
-                requestCts.CancelAfter(left < options.RequestTimeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : options.RequestTimeout);
-                try
-                {
-                    using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseContentRead, requestCts.Token);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return new Answer(await response.Content.ReadAsByteArrayAsync(requestCts.Token), attempt);
-                    }
-
-                    if (noneStatuses.Contains(response.StatusCode))
-                    {
-                        return new Answer(null, attempt);
-                    }
-
-                    problem = $"HTTP {(int)response.StatusCode}";
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    problem = "request timed out";
-                }
-                catch (HttpRequestException e)
-                {
-                    problem = e.InnerException?.Message ?? e.Message;
-                }
+                return answer with { Attempts = attempt };
             }
 
-            var now = options.Time.GetUtcNow();
-            if (now >= deadline)
-            {
-                throw new AgentException(string.Create(CultureInfo.InvariantCulture,
-                    $"{uri} did not answer within {options.Timeout.TotalSeconds:0.###}s ({attempt} attempts, last: {problem})"));
-            }
-
-            await Task.Delay(delay < deadline - now ? delay : deadline - now, options.Time, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
+            delay = await BackOffAsync(relative, attempt, problem!, delay, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// One GET, limited to <paramref name="timeout"/> (and to what is left before the deadline): the answer (attempts 1),
+    /// or null and what went wrong.
+    /// </summary>
+    public async Task<(Answer? Answer, string? Problem)> TryOnceAsync(string relative, IReadOnlyCollection<HttpStatusCode> noneStatuses,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(options.MetadataUrl, relative);
+        var left = deadline - options.Time.GetUtcNow();
+        using var requestCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        requestCts.CancelAfter(left < timeout ? (left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1)) : timeout);
+        try
+        {
+            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseContentRead, requestCts.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return (new Answer(await response.Content.ReadAsByteArrayAsync(requestCts.Token), 1), null);
+            }
+
+            return noneStatuses.Contains(response.StatusCode) ? (new Answer(null, 1), null) : (null, $"HTTP {(int)response.StatusCode}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, "request timed out");
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, e.InnerException?.Message ?? e.Message);
+        }
+    }
+
+    /// <summary>
+    /// After a failed attempt: past the deadline an <see cref="AgentException"/> naming the URL (and
+    /// <paramref name="also"/>, what else was looked for), else waits <paramref name="delay"/> (cut at the deadline)
+    /// and returns the next delay (doubled, up to the maximum).
+    /// </summary>
+    public async Task<TimeSpan> BackOffAsync(string relative, int attempt, string problem, TimeSpan delay, CancellationToken cancellationToken, string? also = null)
+    {
+        var now = options.Time.GetUtcNow();
+        if (now >= deadline)
+        {
+            throw new AgentException(string.Create(CultureInfo.InvariantCulture,
+                $"{new Uri(options.MetadataUrl, relative)} did not answer within {options.Timeout.TotalSeconds:0.###}s ({attempt} attempts, last: {problem}){also}"));
+        }
+
+        await Task.Delay(delay < deadline - now ? delay : deadline - now, options.Time, cancellationToken);
+        return TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxRetryDelay.Ticks));
     }
 }

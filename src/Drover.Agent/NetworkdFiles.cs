@@ -16,7 +16,7 @@ internal static class NetworkdFiles
         for (var i = 0; i < publicNics.Count; i++)
         {
             var name = i == 0 ? AgentPaths.PublicNetworkFile : $"10-drover-public-{i}.network";
-            files.Add((name, Public(publicNics[i])));
+            files.Add((name, Public(publicNics[i], "the metadata service's network-config (public interface)")));
         }
 
         for (var i = 0; i < metadata.PrivateNetworks.Count; i++)
@@ -28,12 +28,18 @@ internal static class NetworkdFiles
         return files;
     }
 
-    private static string Public(PublicInterface nic)
+    /// <summary>The units for a NoCloud drive's NICs: <c>10-drover-nocloud-N.network</c>, in the document's order.</summary>
+    public static List<(string Name, string Content)> RenderNoCloud(IReadOnlyList<PublicInterface> interfaces) =>
+        [.. interfaces.Select((nic, i) => (NoCloudFile(i), Public(nic, "the NoCloud drive's network-config")))];
+
+    public static string NoCloudFile(int index) => $"10-drover-nocloud-{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}.network";
+
+    private static string Public(PublicInterface nic, string source)
     {
         var text = new StringBuilder()
-            .Append("# Written by drover-agent from the metadata service's network-config (public interface).\n")
+            .Append("# Written by drover-agent from ").Append(source).Append(".\n")
             .Append("[Match]\n")
-            .Append("MACAddress=").Append(nic.MacAddress).Append('\n')
+            .Append(nic.MacAddress.Length > 0 ? "MACAddress=" : "Name=").Append(nic.MacAddress.Length > 0 ? nic.MacAddress : nic.MatchName).Append('\n')
             .Append('\n')
             .Append("[Network]\n")
             .Append("DHCP=").Append((nic.Dhcp4, nic.Dhcp6) switch
@@ -53,9 +59,24 @@ internal static class NetworkdFiles
             text.Append("Gateway=").Append(gateway).Append('\n');
         }
 
+        if (nic.AcceptRa)
+        {
+            text.Append("IPv6AcceptRA=yes\n");
+        }
+
         foreach (var dns in nic.Dns)
         {
             text.Append("DNS=").Append(dns).Append('\n');
+        }
+
+        if (nic.Domains.Count > 0)
+        {
+            text.Append("Domains=").Append(string.Join(' ', nic.Domains)).Append('\n');
+        }
+
+        foreach (var (destination, gateway) in nic.Routes)
+        {
+            text.Append("\n[Route]\nDestination=").Append(destination).Append("\nGateway=").Append(gateway).Append('\n');
         }
 
         return text.ToString();

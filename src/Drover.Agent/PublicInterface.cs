@@ -5,16 +5,31 @@ using YamlDotNet.RepresentationModel;
 namespace Drover.Agent;
 
 /// <summary>
-/// One physical NIC from the cloud-init network v1 document in <c>network-config</c>: DHCP flags and static addresses,
-/// gateways and DNS servers. An alias entry without a MAC (<c>eth0:0</c> on older servers) joins its base NIC.
+/// One physical NIC from a cloud-init network v1 document (Hetzner's <c>network-config</c>, a NoCloud drive's): DHCP
+/// flags and static addresses, gateways and DNS servers. An alias entry without a MAC (<c>eth0:0</c> on older servers)
+/// joins its base NIC. Version 2 documents fill the same shape (<see cref="NetworkConfigV2"/>); there a NIC without a
+/// MAC address (empty <see cref="MacAddress"/>) is matched by <see cref="MatchName"/>.
 /// </summary>
 internal sealed record PublicInterface(string MacAddress, string? Name)
 {
     public bool Dhcp4 { get; set; }
     public bool Dhcp6 { get; set; }
+
+    /// <summary>Accept router advertisements (SLAAC): v1 <c>ipv6_slaac</c>, v2 <c>accept-ra: true</c>.</summary>
+    public bool AcceptRa { get; set; }
+
+    /// <summary>The interface name to match when there is no MAC address (v2 <c>match.name</c> or the entry's id).</summary>
+    public string? MatchName { get; init; }
+
     public List<string> Addresses { get; } = [];
     public List<string> Gateways { get; } = [];
     public List<string> Dns { get; } = [];
+
+    /// <summary>DNS search domains (v1 <c>dns_search</c> and <c>nameserver</c> entries, v2 <c>nameservers.search</c>).</summary>
+    public List<string> Domains { get; } = [];
+
+    /// <summary>Routes other than the default route: destination (CIDR) and gateway.</summary>
+    public List<(string Destination, string Gateway)> Routes { get; } = [];
 
     public static List<PublicInterface> FromNetworkConfig(YamlNode? networkConfig)
     {
@@ -25,9 +40,20 @@ internal sealed record PublicInterface(string MacAddress, string? Name)
         }
 
         var byName = new Dictionary<string, PublicInterface>(StringComparer.Ordinal);
+        var globalDns = new List<string>();
+        var globalSearch = new List<string>();
         foreach (var entry in entries.Children)
         {
-            if (YamlJson.Text(YamlJson.Get(entry, "type")) != "physical")
+            var type = YamlJson.Text(YamlJson.Get(entry, "type"));
+            if (type == "nameserver")
+            {
+                // Proxmox writes one of these after the NICs ({address: [..], search: [..]}): every NIC gets them.
+                globalDns.AddRange(Strings(YamlJson.Get(entry, "address")));
+                globalSearch.AddRange(Strings(YamlJson.Get(entry, "search")));
+                continue;
+            }
+
+            if (type != "physical")
             {
                 continue;
             }
@@ -67,8 +93,50 @@ internal sealed record PublicInterface(string MacAddress, string? Name)
             }
         }
 
+        foreach (var nic in result)
+        {
+            nic.AddDns(globalDns, globalSearch);
+        }
+
         return result;
     }
+
+    /// <summary>Adds DNS servers and search domains (each once).</summary>
+    public void AddDns(IEnumerable<string> servers, IEnumerable<string> search)
+    {
+        foreach (var server in servers)
+        {
+            AddOnce(Dns, server.Trim());
+        }
+
+        foreach (var domain in search)
+        {
+            AddOnce(Domains, domain.Trim());
+        }
+    }
+
+    /// <summary>Adds a route: a default one (<c>0.0.0.0/0</c>, <c>::/0</c>, <c>default</c>) becomes a gateway.</summary>
+    public void AddRoute(string destination, string gateway)
+    {
+        gateway = StripZone(gateway.Trim());
+        destination = destination.Trim();
+        if (destination is "default" or "0.0.0.0/0" or "::/0" or "0.0.0.0" or "::")
+        {
+            AddOnce(Gateways, gateway);
+        }
+        else if (gateway.Length > 0 && !Routes.Contains((destination, gateway)))
+        {
+            Routes.Add((destination, gateway));
+        }
+    }
+
+    /// <summary>A scalar or a list of scalars as strings (v1 <c>address</c> may be either).</summary>
+    internal static IEnumerable<string> Strings(YamlNode? node) => node switch
+    {
+        YamlSequenceNode seq => seq.Children.Select(YamlJson.Text).OfType<string>(),
+        YamlScalarNode => YamlJson.Text(node) is { } text ? text.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries) : [],
+        _ => [],
+    };
 
     private void AddSubnet(YamlNode subnet)
     {
@@ -85,8 +153,11 @@ internal sealed record PublicInterface(string MacAddress, string? Name)
                 }
 
                 break;
-            case "dhcp6":
+            case "dhcp6" or "ipv6_dhcpv6-stateful":
                 Dhcp6 = true;
+                break;
+            case "ipv6_slaac" or "ipv6_dhcpv6-stateless":
+                AcceptRa = true;
                 break;
             case "static" or "static6":
                 if (YamlJson.Text(YamlJson.Get(subnet, "address")) is { } address)
@@ -104,23 +175,18 @@ internal sealed record PublicInterface(string MacAddress, string? Name)
                 return;
         }
 
-        if (YamlJson.Get(subnet, "dns_nameservers") is YamlSequenceNode dns)
-        {
-            foreach (var server in dns.Children.Select(YamlJson.Text).OfType<string>())
-            {
-                AddOnce(Dns, server.Trim());
-            }
-        }
+        AddDns(Strings(YamlJson.Get(subnet, "dns_nameservers")), Strings(YamlJson.Get(subnet, "dns_search")));
 
         if (YamlJson.Get(subnet, "routes") is YamlSequenceNode routes)
         {
             foreach (var route in routes.Children)
             {
-                // Only default routes matter here (older documents: {network: '::', netmask: 0, gateway: fe80::1%eth0}).
+                // Default routes become gateways (older Hetzner documents: {network: '::', netmask: 0, gateway: fe80::1%eth0}).
                 var network = YamlJson.Text(YamlJson.Get(route, "network"));
-                if (network is "::" or "0.0.0.0" && YamlJson.Text(YamlJson.Get(route, "gateway")) is { } gw)
+                if (network is not null && YamlJson.Text(YamlJson.Get(route, "gateway")) is { } gw)
                 {
-                    AddOnce(Gateways, StripZone(gw.Trim()));
+                    var netmask = YamlJson.Text(YamlJson.Get(route, "netmask"));
+                    AddRoute(network is "::" or "0.0.0.0" ? network : WithPrefix(network.Trim(), netmask), gw);
                 }
             }
         }
@@ -128,7 +194,7 @@ internal sealed record PublicInterface(string MacAddress, string? Name)
 
     private static string StripZone(string address) => address.Split('%')[0];
 
-    private static string WithPrefix(string address, string? netmask)
+    internal static string WithPrefix(string address, string? netmask)
     {
         if (address.Contains('/', StringComparison.Ordinal) || string.IsNullOrWhiteSpace(netmask))
         {
@@ -149,7 +215,7 @@ internal sealed record PublicInterface(string MacAddress, string? Name)
         return address;
     }
 
-    private static void AddOnce(List<string> list, string value)
+    internal static void AddOnce(List<string> list, string value)
     {
         if (value.Length > 0 && !list.Contains(value, StringComparer.OrdinalIgnoreCase))
         {

@@ -28,7 +28,7 @@ internal static partial class SystemSteps
     {
         if (keys.Count == 0)
         {
-            return "no public keys in the metadata";
+            return "no public keys";
         }
 
         fs.EnsureDirectory(AgentPaths.RootSshDir, RootFs.PrivateDir);
@@ -37,9 +37,8 @@ internal static partial class SystemSteps
         return $"{AgentPaths.AuthorizedKeys}: {added} added, {keys.Count - added} already present";
     }
 
-    public static async Task<string> NetworkAsync(RootFs fs, AgentOptions options, HcloudMetadata metadata, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<string> NetworkAsync(RootFs fs, AgentOptions options, List<(string Name, string Content)> files, TextWriter log, CancellationToken cancellationToken)
     {
-        var files = NetworkdFiles.Render(metadata);
         var networkDirectory = options.NetworkDirectory;
         var directory = fs.Path(networkDirectory);
         if (Directory.Exists(directory))
@@ -57,7 +56,7 @@ internal static partial class SystemSteps
             fs.WriteText($"{networkDirectory.TrimEnd('/')}/{name}", content, RootFs.Public);
         }
 
-        var written = files.Count == 0 ? "no interfaces in the metadata" : $"{string.Join(", ", files.Select(f => f.Name))} in {networkDirectory}";
+        var written = files.Count == 0 ? "no interfaces in the network configuration" : $"{string.Join(", ", files.Select(f => f.Name))} in {networkDirectory}";
         if (files.Count == 0)
         {
             return written;
@@ -136,6 +135,6 @@ internal static partial class SystemSteps
     [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")]
     private static partial Regex HostnameRegex();
 
-    [GeneratedRegex(@"^(10-drover-public(-[0-9]+)?|20-drover-private-[0-9]+)\.network$")]
+    [GeneratedRegex(@"^(10-drover-public(-[0-9]+)?|10-drover-nocloud-[0-9]+|20-drover-private-[0-9]+)\.network$")]
     private static partial Regex OursRegex();
 }

@@ -4,9 +4,8 @@ using YamlDotNet.RepresentationModel;
 namespace Drover.CloudInit;
 
 /// <summary>
-/// Rendered user-data in the forms other tools take (<c>--format cloud-config|crossplane|configmap|nocloud</c>):
-/// a Kubernetes ConfigMap, a Crossplane Composition that patches it into a server, and a NoCloud seed
-/// (Proxmox, QEMU).
+/// Rendered user-data in the forms other tools take (<c>--format cloud-config|configmap|nocloud</c>): a Kubernetes
+/// ConfigMap and a NoCloud seed (Proxmox, QEMU). Crossplane's form is <see cref="CrossplaneComposition"/>.
 /// </summary>
 public static class UserDataFormats
 {
@@ -38,90 +37,6 @@ public static class UserDataFormats
             { "kind", "ConfigMap" },
             { "metadata", metadata },
             { "data", new YamlMappingNode { { ConfigMapKey, YamlText.Block(data.Content) } } },
-        };
-        return YamlText.Save(root);
-    }
-
-    /// <summary>
-    /// A Crossplane Composition (function-patch-and-transform pipeline, as in the Fabric seed) with one managed
-    /// resource whose patches set its name from the composite's host name and its user-data from this value:
-    /// a <c>map</c> transform from the host name to the rendered user-data.
-    /// </summary>
-    public static string ToCrossplanePatch(string hostname, RenderedUserData data, CrossplanePatchOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(hostname);
-        ArgumentNullException.ThrowIfNull(data);
-        options ??= new CrossplanePatchOptions();
-
-        var patches = new YamlSequenceNode(
-            new YamlMappingNode
-            {
-                { "type", "FromCompositeFieldPath" },
-                { "fromFieldPath", YamlText.Str(options.HostnameFieldPath) },
-                { "toFieldPath", YamlText.Str(options.NameFieldPath) },
-            },
-            new YamlMappingNode
-            {
-                { "type", "FromCompositeFieldPath" },
-                { "fromFieldPath", YamlText.Str(options.HostnameFieldPath) },
-                { "toFieldPath", YamlText.Str(options.UserDataFieldPath) },
-                {
-                    "transforms", new YamlSequenceNode(new YamlMappingNode
-                    {
-                        { "type", "map" },
-                        { "map", new YamlMappingNode { { YamlText.Str(hostname), YamlText.Block(data.Content) } } },
-                    })
-                },
-            });
-
-        var resource = new YamlMappingNode
-        {
-            { "name", "server" },
-            {
-                "base", new YamlMappingNode
-                {
-                    { "apiVersion", YamlText.Str(options.ResourceApiVersion) },
-                    { "kind", YamlText.Str(options.ResourceKind) },
-                    { "metadata", new YamlMappingNode { { "labels", Labels(hostname) } } },
-                    { "spec", new YamlMappingNode { { "forProvider", new YamlMappingNode() } } },
-                }
-            },
-            { "patches", patches },
-        };
-
-        var root = new YamlMappingNode
-        {
-            { "apiVersion", "apiextensions.crossplane.io/v1" },
-            { "kind", "Composition" },
-            { "metadata", new YamlMappingNode { { "name", YamlText.Str(ResourceName(hostname)) }, { "labels", Labels(hostname) } } },
-            {
-                "spec", new YamlMappingNode
-                {
-                    {
-                        "compositeTypeRef", new YamlMappingNode
-                        {
-                            { "apiVersion", YamlText.Str(options.CompositeApiVersion) },
-                            { "kind", YamlText.Str(options.CompositeKind) },
-                        }
-                    },
-                    { "mode", "Pipeline" },
-                    {
-                        "pipeline", new YamlSequenceNode(new YamlMappingNode
-                        {
-                            { "step", "patch-and-transform" },
-                            { "functionRef", new YamlMappingNode { { "name", "function-patch-and-transform" } } },
-                            {
-                                "input", new YamlMappingNode
-                                {
-                                    { "apiVersion", "pt.fn.crossplane.io/v1beta1" },
-                                    { "kind", "Resources" },
-                                    { "resources", new YamlSequenceNode(resource) },
-                                }
-                            },
-                        })
-                    },
-                }
-            },
         };
         return YamlText.Save(root);
     }

@@ -81,14 +81,14 @@ public sealed class AgentRunTests
         status.GetProperty("converge").GetProperty("command").GetString()!.ShouldStartWith("echo \"converge for");
         var steps = status.GetProperty("steps").EnumerateArray().ToList();
         steps.Select(s => s.GetProperty("name").GetString()).ShouldBe([
-            "fetch-metadata", "fetch-private-networks", "fetch-userdata", "parse-metadata", "write-metadata", "write-userdata",
+            "select-source", "fetch-metadata", "fetch-private-networks", "fetch-userdata", "parse-metadata", "write-metadata", "write-userdata",
             "hostname", "authorized-keys", "network", "flake-target", "converge"]);
         steps.ShouldAllBe(s => s.GetProperty("ok").GetBoolean());
         steps.Where(s => s.GetProperty("seconds").GetDouble() != 0).Select(s => (s.GetProperty("name").GetString(), s.GetProperty("seconds").GetDouble()))
-            .ShouldBe([("fetch-metadata", 1), ("fetch-private-networks", 1), ("fetch-userdata", 1)]);
+            .ShouldBe([("select-source", 1), ("fetch-private-networks", 1), ("fetch-userdata", 1)]);
 
         var serial = output.Split('\n').Single(l => l.StartsWith("DROVER-AGENT ", StringComparison.Ordinal));
-        serial.ShouldBe("DROVER-AGENT status=ok hostname=web1 instance-id=42 agent_ms=3000 converge_ms=0");
+        serial.ShouldBe("DROVER-AGENT status=ok hostname=web1 instance-id=42 agent_ms=3000 converge_ms=0 source=hetzner-metadata");
         root.Read("/dev/ttyS1").ShouldBe(serial + "\n");
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -319,9 +319,11 @@ public sealed class AgentRunTests
         status.GetProperty("agent_seconds").GetDouble().ShouldBe(120);
         status.GetProperty("hostname").ValueKind.ShouldBe(JsonValueKind.Null);
         var step = status.GetProperty("steps").EnumerateArray().Single();
-        step.GetProperty("name").GetString().ShouldBe("fetch-metadata");
+        step.GetProperty("name").GetString().ShouldBe("select-source");
+        status.GetProperty("source").ValueKind.ShouldBe(JsonValueKind.Null);
+        status.GetProperty("error").GetString()!.ShouldEndWith(" and no NoCloud drive (label cidata) was found");
         step.GetProperty("ok").GetBoolean().ShouldBeFalse();
-        output.ShouldContain("DROVER-AGENT status=error hostname=- instance-id=- agent_ms=120000 converge_ms=0 error=\"http://127.0.0.1:");
+        output.ShouldContain("DROVER-AGENT status=error hostname=- instance-id=- agent_ms=120000 converge_ms=0 source=- error=\"http://127.0.0.1:");
     }
 
     [Fact]

@@ -179,12 +179,22 @@ public sealed class FleetCliTests : IAsyncLifetime
 
         var configMap = await _cli.RunAsync("userdata", "render", "web1", "--config", Config, "--format", "configmap");
         var crossplane = await _cli.RunAsync("userdata", "render", "web1", "--config", Config, "--format", "crossplane");
+        var proxmox = await _cli.RunAsync("userdata", "render", "web1", "--config", Config, "--format", "crossplane", "--provider", "proxmox-bpg",
+            "--template-vmid", "9100", "--xrd-group", "infra.example.org");
+        var badGroup = await _cli.RunAsync("userdata", "render", "web1", "--config", Config, "--format", "crossplane", "--xrd-group", "NoDots");
         var seedDir = Path.Combine(_cli.Home, "seed");
         var nocloud = await _cli.RunAsync("userdata", "render", "web1", "--config", Config, "--format", "nocloud", "--output-dir", seedDir);
         var nocloudWithoutDir = await _cli.RunAsync("userdata", "render", "web1", "--config", Config, "--format", "nocloud");
 
         Kind(configMap.Stdout).ShouldBe("ConfigMap");
-        Kind(crossplane.Stdout).ShouldBe("Composition");
+        Kinds(crossplane.Stdout).ShouldBe(["CompositeResourceDefinition", "Composition", "XDroverHost"]);
+        crossplane.Stdout.ShouldContain("apiVersion: server.hetzner.m.crossplane.io/v1alpha1");
+        Kinds(proxmox.Stdout).ShouldBe(["CompositeResourceDefinition", "Composition", "XDroverHost"]);
+        proxmox.Stdout.ShouldContain("kind: EnvironmentVM");
+        proxmox.Stdout.ShouldContain("templateVmId: 9100");
+        proxmox.Stdout.ShouldContain("apiVersion: infra.example.org/v1alpha1");
+        badGroup.ExitCode.ShouldBe(2);
+        badGroup.Stderr.ShouldContain("--xrd-group 'NoDots'");
         nocloud.ExitCode.ShouldBe(0, nocloud.ToString());
         File.ReadAllText(Path.Combine(seedDir, "user-data")).ShouldStartWith("#cloud-config");
         File.ReadAllText(Path.Combine(seedDir, "meta-data")).ShouldContain("web1");
@@ -216,6 +226,13 @@ public sealed class FleetCliTests : IAsyncLifetime
         unknown.Stderr.ShouldContain("no host 'nope'");
         missing.ExitCode.ShouldBe(1, missing.ToString());
         missing.Stderr.ShouldContain("secrets/web1");
+    }
+
+    private static string?[] Kinds(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        return [.. stream.Documents.Select(d => ((YamlScalarNode)((YamlMappingNode)d.RootNode).Children[new YamlScalarNode("kind")]).Value)];
     }
 
     private static string? Kind(string yaml)

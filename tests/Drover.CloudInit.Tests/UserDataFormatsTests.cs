@@ -43,52 +43,6 @@ public class UserDataFormatsTests
         yaml.ShouldContain("data:\n  userdata: |\n    #cloud-config\n    hostname: web1\n");
     }
 
-    [Theory]
-    [MemberData(nameof(Contents))]
-    public void Crossplane_composition_patches_the_user_data_into_the_server(string content)
-    {
-        // Arrange
-        var data = new RenderedUserData(content, []);
-
-        // Act
-        var root = Yaml.Root(UserDataFormats.ToCrossplanePatch("web1", data));
-
-        // Assert
-        root.Text("apiVersion").ShouldBe("apiextensions.crossplane.io/v1");
-        root.Text("kind").ShouldBe("Composition");
-        root.Text("spec", "compositeTypeRef", "kind").ShouldBe("XServer");
-        root.Text("spec", "mode").ShouldBe("Pipeline");
-        var step = root.At("spec", "pipeline", 0);
-        step.Text("functionRef", "name").ShouldBe("function-patch-and-transform");
-        step.Text("input", "kind").ShouldBe("Resources");
-        var resource = step.At("input", "resources", 0);
-        resource.Text("base", "kind").ShouldBe("Server");
-        var patch = resource.At("patches", 1);
-        patch.Text("type").ShouldBe("FromCompositeFieldPath");
-        patch.Text("fromFieldPath").ShouldBe("spec.hostname");
-        patch.Text("toFieldPath").ShouldBe("spec.forProvider.userData");
-        patch.Text("transforms", 0, "type").ShouldBe("map");
-        patch.Text("transforms", 0, "map", "web1").ShouldBe(content);
-    }
-
-    [Fact]
-    public void Crossplane_options_choose_the_types_and_paths()
-    {
-        var options = new CrossplanePatchOptions
-        {
-            ResourceApiVersion = "virtualenvironmentvm.proxmoxbpg.crossplane.io/v1alpha1",
-            ResourceKind = "EnvironmentVM",
-            UserDataFieldPath = "spec.forProvider.initialization[0].userData",
-        };
-
-        var root = Yaml.Root(UserDataFormats.ToCrossplanePatch("web1", UserDataRenderer.Render(Examples.Full()), options));
-
-        var resource = root.At("spec", "pipeline", 0, "input", "resources", 0);
-        resource.Text("base", "apiVersion").ShouldBe("virtualenvironmentvm.proxmoxbpg.crossplane.io/v1alpha1");
-        resource.Text("base", "kind").ShouldBe("EnvironmentVM");
-        resource.Text("patches", 1, "toFieldPath").ShouldBe("spec.forProvider.initialization[0].userData");
-    }
-
     [Fact]
     public void NoCloud_seed_has_user_data_meta_data_and_network_config()
     {

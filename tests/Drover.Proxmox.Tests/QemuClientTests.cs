@@ -72,7 +72,14 @@ public sealed class QemuClientTests
         // Act
         var full = await client.Qemu.CloneAsync("pve", 9000, new CloneVmRequest
         {
-            NewId = 101, Name = "web-1", Full = true, Storage = "local-lvm", Format = "raw", Target = "pve2", Pool = "drover", Description = "made by drover",
+            NewId = 101,
+            Name = "web-1",
+            Full = true,
+            Storage = "local-lvm",
+            Format = "raw",
+            Target = "pve2",
+            Pool = "drover",
+            Description = "made by drover",
         }, Ct);
         var linked = await client.Qemu.CloneAsync("pve", 9000, new CloneVmRequest { NewId = 102, Full = false }, Ct);
 
