@@ -1,10 +1,16 @@
+using Drover.Core.Ssh;
+using Drover.LocalCloud.Hosting;
 using Drover.Proxmox;
+using Drover.Proxmox.Snippets;
 
 namespace Drover.Cli;
 
 /// <summary>Which Proxmox VE a command talks to, and how that was decided (never shows a secret).</summary>
 public sealed record ProxmoxTarget(ProxmoxClientOptions Options, string Node, string Source)
 {
+    /// <summary>For the local Proxmox VE: the local cloud's endpoint and token (its control API writes snippets).</summary>
+    internal (Uri Endpoint, string Token)? LocalCloud { get; init; }
+
     public override string ToString() => $"ProxmoxTarget {{ {Options}, Node = {Node}, Source = {Source} }}";
 }
 
@@ -31,7 +37,7 @@ public sealed class ProxmoxConnector(DroverPaths paths, CliIO io)
                 Fingerprint = CertificateFingerprint.Parse(pve.Fingerprint),
                 UserAgent = "drover/0.1",
             };
-            return new ProxmoxTarget(local, nodeFlag ?? pve.Node, "local Proxmox VE");
+            return new ProxmoxTarget(local, nodeFlag ?? pve.Node, "local Proxmox VE") { LocalCloud = (new Uri(status.Endpoint!), status.Token!) };
         }
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
         {
@@ -60,6 +66,42 @@ public sealed class ProxmoxConnector(DroverPaths paths, CliIO io)
     {
         var target = await ResolveAsync(endpointFlag, nodeFlag, cancellationToken);
         return (ProxmoxClient.Create(target.Options, null, new CliEnv(io, paths).Logging), target);
+    }
+
+    /// <summary>
+    /// Where snippets go: the local cloud's control API for the local Proxmox VE; for a real one, SSH to the node
+    /// (<c>PROXMOX_SSH</c>, USER@HOST[:PORT], default root@ the endpoint's host, with the user's own SSH keys and
+    /// known_hosts), into the storage's <c>snippets/</c> directory.
+    /// </summary>
+    public ISnippetStore Snippets(ProxmoxTarget target, ProxmoxClient client)
+    {
+        if (target.LocalCloud is { } local)
+        {
+            return new LocalSnippetStore(new HttpClient(), local.Endpoint, local.Token);
+        }
+        var ssh = io.Env("PROXMOX_SSH") ?? $"root@{target.Options.Endpoint.Host}";
+        var parsed = ParseSshTarget(ssh);
+        return new SshSnippetStore(client, _ => new OpenSshShell(parsed));
+    }
+
+    private static SshTarget ParseSshTarget(string value)
+    {
+        var port = 22;
+        var text = value;
+        var colon = value.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(value[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p))
+        {
+            port = p;
+            text = value[..colon];
+        }
+        try
+        {
+            return SshTarget.Parse(text, port);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"PROXMOX_SSH: '{value}' is not USER@HOST[:PORT] ({e.Message})");
+        }
     }
 
     private static ProxmoxApiToken ParseToken(string value)

@@ -21,7 +21,7 @@ public sealed class ArchitectureTests
         ["Drover.Agent"] = ["Drover.Core"],
         ["Drover.Images"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox"],
         ["Drover.Fleet"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox", "Drover.CloudInit"],
-        ["Drover.LocalCloud"] = ["Drover.Core", "Drover.Hcloud"],
+        ["Drover.LocalCloud"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox"],
         ["Drover.Demo"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox", "Drover.CloudInit", "Drover.Images", "Drover.Fleet"],
         ["Drover.Cli"] = ["Drover.Core", "Drover.Hcloud", "Drover.Proxmox", "Drover.CloudInit", "Drover.Images", "Drover.Fleet", "Drover.Demo", "Drover.LocalCloud", "Drover.Agent"],
     };

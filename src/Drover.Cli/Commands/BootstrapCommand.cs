@@ -32,20 +32,32 @@ internal static class BootstrapCommand
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var fleet = FleetCommon.Load(parse, env);
+            var names = parse.GetValue(hosts) ?? [];
+            var selected = names.Length == 0 ? [.. fleet.Hosts] : fleet.Hosts.Where(h => names.Contains(h.Name)).ToList();
+            var proxmox = selected.Any(h => h.Proxmox is not null)
+                ? new BootstrapProxmox(env, fleet, names, parse.GetValue(replace), parse.GetValue(planOnly), parse.GetValue(output) == OutputFormat.Json, Math.Max(1, parse.GetValue(parallelism)))
+                : null;
+            if (proxmox is not null && names.All(n => fleet.FindHost(n)?.Proxmox is not null) && !fleet.Hosts.Any(h => h.Proxmox is null && (names.Length == 0 || names.Contains(h.Name))))
+            {
+                // Only Proxmox hosts: no Hetzner Cloud involved.
+                return await proxmox.RunAsync(null, ct);
+            }
             var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);
             var plan = await new FleetPlanner(client).PlanAsync(fleet, parse.GetValue(hosts), parse.GetValue(replace), ct);
             var json = parse.GetValue(output) == OutputFormat.Json;
             if (parse.GetValue(planOnly))
             {
-                if (json)
-                {
-                    WriteJson(env.IO.Out, PlanJson(plan));
-                }
-                else
+                var planJson = PlanJson(plan);
+                if (!json)
                 {
                     PrintPlan(env.IO.Out, plan);
                 }
-                return Common.Ok;
+                var proxmoxPlanExit = proxmox is null ? Common.Ok : await proxmox.RunAsync(planJson, ct);
+                if (json)
+                {
+                    WriteJson(env.IO.Out, planJson);
+                }
+                return proxmoxPlanExit;
             }
             if (!json)
             {
@@ -60,9 +72,11 @@ internal static class BootstrapCommand
             var replaced = plan.Hosts.Where(h => h.Change == HostChange.Replace && h.Existing is not null)
                 .SelectMany(h => new[] { h.Existing!.PublicNet.Ipv4?.Ip, h.Existing.PublicNet.Ipv6?.Ip }).OfType<string>().ToList();
             Drover.Core.Ssh.KnownHosts.Forget(env.Paths.KnownHostsFile, replaced);
+            var resultJson = ResultJson(plan, result);
+            var proxmoxExit = proxmox is null ? Common.Ok : await proxmox.RunAsync(resultJson, ct);
             if (json)
             {
-                WriteJson(env.IO.Out, ResultJson(plan, result));
+                WriteJson(env.IO.Out, resultJson);
             }
             else
             {
@@ -83,7 +97,7 @@ internal static class BootstrapCommand
             {
                 await env.IO.Error.WriteLineAsync($"{needs} host(s) need replacement and were left alone; run with --replace to re-create them");
             }
-            return result.Failed ? Common.Failure : Common.Ok;
+            return result.Failed || proxmoxExit != Common.Ok ? Common.Failure : Common.Ok;
         });
         return command;
     }

@@ -37,16 +37,20 @@ internal sealed class FleetResolver(HcloudClient client, FleetFile fleet)
 
     private List<HostSpec> SelectHosts(IReadOnlyCollection<string>? hosts)
     {
+        // Proxmox hosts (hosts.NAME.proxmox) are planned by Proxmox.ProxmoxFleetPlanner, not here.
         if (hosts is null || hosts.Count == 0)
         {
-            return [.. fleet.Hosts];
+            return [.. fleet.Hosts.Where(h => h.Proxmox is null)];
         }
         var selected = new List<HostSpec>();
         foreach (var name in hosts.Distinct(StringComparer.Ordinal))
         {
             if (fleet.FindHost(name) is { } host)
             {
-                selected.Add(host);
+                if (host.Proxmox is null)
+                {
+                    selected.Add(host);
+                }
             }
             else
             {
