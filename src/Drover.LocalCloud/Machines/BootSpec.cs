@@ -9,7 +9,8 @@ namespace Drover.LocalCloud.Machines;
 /// <param name="DiskBytes">The disk's size.</param>
 /// <param name="Architecture">The server type's: x86 boots under <c>qemu-system-x86_64</c>, arm under <c>qemu-system-aarch64</c>.</param>
 /// <param name="Firmware">UEFI on arm always; on x86 SeaBIOS unless the server carries <c>localcloud/firmware=uefi</c>.</param>
-internal sealed record BootSpec(long ServerId, string? Address, string MacAddress, long DiskBytes, Architecture Architecture, BootFirmware Firmware);
+/// <param name="Vm">A local Proxmox VE VM's network, drives and guest agent (null for a server).</param>
+internal sealed record BootSpec(long ServerId, string? Address, string MacAddress, long DiskBytes, Architecture Architecture, BootFirmware Firmware, VmBoot? Vm = null);
 
 /// <summary>Which power action boots: a running guest is left alone by a power-on and reset by the others.</summary>
 internal enum BootKind

@@ -131,6 +131,10 @@ internal sealed class QemuMachine
     /// </summary>
     internal static IReadOnlyList<string> Arguments(BootSpec spec, QemuPlatform platform, QemuFiles files, string accelerator, string nc)
     {
+        if (spec.Vm is { } vm)
+        {
+            return VmArguments(spec, vm, platform, files, accelerator);
+        }
         var id = spec.ServerId.ToString(CultureInfo.InvariantCulture);
         var arm = platform.Architecture == Architecture.Arm;
         var netdev = "user,id=n0,restrict=on,net=169.254.0.0/16,host=169.254.0.2,dhcpstart=169.254.0.15"
@@ -184,6 +188,59 @@ internal sealed class QemuMachine
             arguments.AddRange(["-vga", "none", "-serial", $"file:{console}", "-serial", $"file:{markers}"]);
         }
         arguments.AddRange(["-qmp", $"unix:{files.QmpSocket},server=on,wait=off", "-pidfile", Path.Combine(files.Directory, "qemu.pid")]);
+        return arguments;
+    }
+
+    /// <summary>
+    /// A Proxmox VM's command line (x86): QEMU's pc machine with SeaBIOS or OVMF, user networking with <c>restrict=on</c>
+    /// on the VM's own /24 (gateway as QEMU's host address, the VM's address as the first DHCP lease, no metadata
+    /// service) forwarding 127.0.0.1:22 to the guest (socat brings the VM's address there), disks on virtio-scsi as
+    /// qemu-server attaches them (<c>scsi-hd</c>, SCSI id = N), cdroms (the cloud-init drive) on IDE, the guest agent's
+    /// virtio-serial channel <c>org.qemu.guest_agent.0</c>, serial ports to files, QMP.
+    /// </summary>
+    private static List<string> VmArguments(BootSpec spec, VmBoot vm, QemuPlatform platform, QemuFiles files, string accelerator)
+    {
+        var netdev = $"user,id=net0,restrict=on,net={vm.Network},host={vm.Gateway},dhcpstart={spec.Address},hostfwd=tcp:127.0.0.1:22-:22";
+        List<string> arguments = ["-name", $"drover-vm-{vm.Vmid.ToString(CultureInfo.InvariantCulture)}", "-nodefaults",
+            "-accel", accelerator, "-m", vm.MemoryMiB.ToString(CultureInfo.InvariantCulture), "-smp", vm.Cores.ToString(CultureInfo.InvariantCulture)];
+        if (platform.Uefi is { } uefi)
+        {
+            var vars = files.FirmwareVars ?? throw new MachineException($"{uefi.Name} needs the VM's variable store");
+            arguments.AddRange(["-drive", $"if=pflash,format=raw,unit=0,readonly=on,file={uefi.Code}", "-drive", $"if=pflash,format=raw,unit=1,file={vars}"]);
+        }
+        arguments.AddRange(["-device", "virtio-scsi-pci,id=scsihw0"]);
+        var boot = 0;
+        foreach (var drive in vm.Drives)
+        {
+            var index = int.Parse(string.Concat(drive.Key.SkipWhile(c => !char.IsAsciiDigit(c))), CultureInfo.InvariantCulture);
+            var id = $"drive-{drive.Key}";
+            if (drive.Cdrom)
+            {
+                arguments.AddRange(["-drive", $"file={drive.File},format={drive.Format},if=none,id={id},media=cdrom,readonly=on",
+                    "-device", $"ide-cd,bus=ide.{index / 2},unit={index % 2},drive={id},id={drive.Key}"]);
+            }
+            else
+            {
+                var bootIndex = boot == 0 ? ",bootindex=100" : "";
+                boot++;
+                arguments.AddRange(["-drive", $"file={drive.File},format={drive.Format},if=none,id={id},cache=writeback,discard=unmap",
+                    "-device", $"scsi-hd,bus=scsihw0.0,channel=0,scsi-id={index},lun=0,drive={id},id={drive.Key}{bootIndex}"]);
+            }
+        }
+        arguments.AddRange(
+        [
+            "-netdev", netdev,
+            "-device", $"virtio-net-pci,netdev=net0,mac={spec.MacAddress},id=net0",
+            "-object", "rng-random,filename=/dev/urandom,id=rng0",
+            "-device", "virtio-rng-pci,rng=rng0",
+            "-chardev", $"socket,path={GuestAgent.SocketName},server=on,wait=off,id=qga0",
+            "-device", "virtio-serial,id=qgaserial0",
+            "-device", "virtserialport,chardev=qga0,name=org.qemu.guest_agent.0",
+            "-display", "none", "-vga", "none",
+            "-serial", $"file:{Path.Combine(files.ConsoleDirectory, "console.log")}",
+            "-serial", $"file:{Path.Combine(files.ConsoleDirectory, "markers.log")}",
+            "-qmp", $"unix:{files.QmpSocket},server=on,wait=off", "-pidfile", Path.Combine(files.Directory, "qemu.pid"),
+        ]);
         return arguments;
     }
 
