@@ -21,6 +21,7 @@ public sealed class FleetSchemaTests
         { "host", [.. FleetKeys.HostKeys] },
         { "user_data", [.. FleetKeys.UserDataKeys] },
         { "network", [.. FleetKeys.NetworkKeys] },
+        { "proxmox", [.. FleetKeys.ProxmoxKeys] },
     };
 
     [Theory]

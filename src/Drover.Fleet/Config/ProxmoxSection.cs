@@ -21,7 +21,7 @@ internal static partial class ProxmoxSection
         {
             yaml.Error(host.KeyNode(K.Proxmox)!.Start, $"{field}.{K.Template}", "missing: the template to clone, by VMID or name (see 'drover proxmox template')");
         }
-        else if (!IsVmId(template) && !DnsName().IsMatch(template))
+        else if (template.All(char.IsAsciiDigit) ? !IsVmId(template) : !DnsName().IsMatch(template))
         {
             yaml.Error(map[K.Template]!.Start, $"{field}.{K.Template}", $"'{template}' is neither a VMID (100-999999999) nor a VM name");
         }
