@@ -22,9 +22,9 @@ public sealed record ProxmoxTarget(ProxmoxClientOptions Options, string Node, st
 /// </summary>
 public sealed class ProxmoxConnector(DroverPaths paths, CliIO io)
 {
-    public async Task<ProxmoxTarget> ResolveAsync(string? endpointFlag, string? nodeFlag, CancellationToken cancellationToken)
+    public async Task<ProxmoxTarget> ResolveAsync(string? endpointFlag, string? nodeFlag, CancellationToken cancellationToken, bool localOnly = false)
     {
-        var endpoint = endpointFlag ?? io.Env("PROXMOX_ENDPOINT");
+        var endpoint = localOnly ? null : endpointFlag ?? io.Env("PROXMOX_ENDPOINT");
         if (endpoint is null)
         {
             var status = await LocalCloudAccess.Manager(paths, io).UpAsync(cancellationToken);
@@ -62,9 +62,9 @@ public sealed class ProxmoxConnector(DroverPaths paths, CliIO io)
         return new ProxmoxTarget(options, nodeFlag ?? "", endpointFlag is null ? "PROXMOX_ENDPOINT" : "--proxmox-endpoint");
     }
 
-    public async Task<(ProxmoxClient Client, ProxmoxTarget Target)> ConnectAsync(string? endpointFlag, string? nodeFlag, CancellationToken cancellationToken)
+    public async Task<(ProxmoxClient Client, ProxmoxTarget Target)> ConnectAsync(string? endpointFlag, string? nodeFlag, CancellationToken cancellationToken, bool localOnly = false)
     {
-        var target = await ResolveAsync(endpointFlag, nodeFlag, cancellationToken);
+        var target = await ResolveAsync(endpointFlag, nodeFlag, cancellationToken, localOnly);
         return (ProxmoxClient.Create(target.Options, null, new CliEnv(io, paths).Logging), target);
     }
 

@@ -90,6 +90,37 @@ public sealed class MainJobTests : IAsyncDisposable
         JsonSerializer.Deserialize(images.Stdout, HcloudJsonContext.Default.IReadOnlyListImage)!.ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task Demo_on_proxmox_templates_the_image_clones_two_vms_that_read_their_cloud_init_drive_and_converge_then_leaves_nothing()
+    {
+        SkipUnlessMachinesCanBoot();
+        if (!File.Exists("/usr/bin/genisoimage"))
+        {
+            Assert.Skip("/usr/bin/genisoimage is missing (bash scripts/setup installs it; the local Proxmox VE builds cloud-init drives with it)");
+        }
+        _cli.ShareRootfsCache();
+
+        var demo = await _cli.RunAsync("demo", "--target", "proxmox", "--work-dir", Path.Combine(_cli.Home, "demo-proxmox"));
+
+        demo.ExitCode.ShouldBe(0, demo.ToString());
+        var lines = demo.Stdout.Split('\n');
+        foreach (var host in new[] { "demo-1", "demo-2" })
+        {
+            var row = lines.Single(l => l.StartsWith(host + " ", StringComparison.Ordinal));
+            row.ShouldContain($" {host} ", Case.Sensitive, "the hostname the agent set must be the VM's name");
+            row.ShouldContain(" ok ");
+        }
+        // demo-2 has the static address of its fleet entry; demo-1 the one the guest agent reported.
+        lines.Single(l => l.StartsWith("demo-2 ", StringComparison.Ordinal)).ShouldContain(" 198.19.254.250 ");
+        demo.Stderr.ShouldContain("make a Proxmox template of it");
+        demo.Stderr.ShouldContain("cloning template");
+        demo.Stderr.ShouldContain("waiting for the guest agent to report an address");
+
+        var vms = await _cli.RunAsync("proxmox", "vms", "-o", "json");
+        vms.ExitCode.ShouldBe(0, vms.ToString());
+        JsonDocument.Parse(vms.Stdout).RootElement.GetArrayLength().ShouldBe(0, vms.Stdout);
+    }
+
     private static void SkipUnlessMachinesCanBoot()
     {
         if (Environment.UserName != "root")

@@ -29,6 +29,12 @@ internal static class DemoCommand
         architecture.AcceptOnlyFromAmong("x86", "arm");
         var hosts = new Option<int>("--hosts") { Description = "How many hosts the fleet has: 2 (demo-1, demo-2) or 1 (demo-1 alone)", DefaultValueFactory = _ => 2 };
         hosts.AcceptOnlyFromAmong("1", "2");
+        var target = new Option<string>("--target")
+        {
+            Description = "hetzner (the local Hetzner cloud) or proxmox (the local Proxmox VE: a template of the image, demo-1 a linked clone with DHCP, demo-2 a full clone with a static address, each with its user-data on a cloud-init drive the agent reads)",
+            DefaultValueFactory = _ => "hetzner",
+        };
+        target.AcceptOnlyFromAmong("hetzner", "proxmox");
         var command = new Command("demo", """
             Run the main job on the local cloud, end to end, and print the time of each step:
               1. build a Debian image (mmdebstrap from the configured apt mirror, cached root file system, a GPT disk with
@@ -44,7 +50,7 @@ internal static class DemoCommand
             Needs root, QEMU and network namespaces (as on the CI machine); 'drover local status' says what is missing.
             Everything created in the cloud is deleted at the end, also on failure or Ctrl-C, unless --keep.
             """)
-        { keep, clone, workDir, architecture, hosts };
+        { keep, clone, workDir, architecture, hosts, target };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var err = env.IO.Error;
@@ -61,9 +67,17 @@ internal static class DemoCommand
             {
                 await err.WriteLineAsync($"warning: left on this host by an earlier run, and not removable yet: {leftover} ({MachineSupportProbe.LeftoversHint})");
             }
+            using var logging = env.Logging;
+            if (parse.GetValue(target) == "proxmox")
+            {
+                if (parse.GetValue(clone) || parse.GetValue(architecture) != "x86" || parse.GetValue(hosts) != 2)
+                {
+                    throw new UsageException("--target proxmox runs two x86 hosts; --clone, --architecture arm and --hosts 1 are for the Hetzner target");
+                }
+                return await ProxmoxAsync(env, parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo-proxmox"), parse.GetValue(keep), logging, ct);
+            }
             var (client, runs) = await env.Connector.ConnectWithRunsAsync("local", ct);
             var dir = parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo");
-            using var logging = env.Logging;
             var progress = new ProgressRenderer(err, env.IO.ErrorIsTerminal);
             var result = await new MainJob(new MainJobOptions
             {
@@ -92,15 +106,52 @@ internal static class DemoCommand
             }
             hostTable.Write(w);
             w.WriteLine();
-            var steps = new Table("STEP", "TIME");
-            foreach (var (step, took) in result.Steps)
-            {
-                steps.Add(step, $"{took.TotalSeconds:0.0} s");
-            }
-            steps.Add("total", $"{result.Steps.Sum(s => s.Took.TotalSeconds):0.0} s");
-            steps.Write(w);
+            PrintSteps(w, result.Steps);
             return Common.Ok;
         });
         return command;
+    }
+
+    private static async Task<int> ProxmoxAsync(CliEnv env, string dir, bool keep, Microsoft.Extensions.Logging.ILoggerFactory logging, CancellationToken ct)
+    {
+        var (client, target) = await env.Proxmox.ConnectAsync(null, null, ct, localOnly: true);
+        await env.IO.Error.WriteLineAsync($"    local Proxmox VE {target.Options.Endpoint} (node {target.Node})");
+        var subnet = LocalCloud.Proxmox.PveMachines.Subnet;
+        var result = await new ProxmoxMainJob(new ProxmoxMainJobOptions
+        {
+            Client = client,
+            Snippets = env.Proxmox.Snippets(target, client),
+            Node = target.Node,
+            StaticNetwork = ($"{subnet}.250/24", $"{subnet}.1", $"{subnet}.3"),
+            WorkDirectory = dir,
+            KnownHostsFile = env.Paths.KnownHostsFile,
+            Log = env.IO.Error,
+            Environment = env.IO.Env,
+            Logging = logging,
+            Keep = keep,
+        }).RunAsync(ct);
+        var w = env.IO.Out;
+        w.WriteLine();
+        var hostTable = new Table("HOST", "VMID", "ADDRESS", "HOSTNAME", "AGENT", "AGENT TIME", "CONVERGE", "START TO LOGIN");
+        foreach (var (host, vm, report) in result.Hosts)
+        {
+            hostTable.Add(host, vm.VmId?.ToString(CultureInfo.InvariantCulture), vm.Address, report.Hostname, report.Status,
+                report.AgentSeconds is { } a ? $"{a:0.00} s" : "-", report.ConvergeSeconds is { } c ? $"{c:0.00} s" : "-", $"{report.Waited.TotalSeconds:0} s");
+        }
+        hostTable.Write(w);
+        w.WriteLine();
+        PrintSteps(w, result.Steps);
+        return Common.Ok;
+    }
+
+    private static void PrintSteps(TextWriter w, IReadOnlyList<(string Step, TimeSpan Took)> done)
+    {
+        var steps = new Table("STEP", "TIME");
+        foreach (var (step, took) in done)
+        {
+            steps.Add(step, $"{took.TotalSeconds:0.0} s");
+        }
+        steps.Add("total", $"{done.Sum(s => s.Took.TotalSeconds):0.0} s");
+        steps.Write(w);
     }
 }
