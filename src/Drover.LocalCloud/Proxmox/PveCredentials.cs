@@ -16,15 +16,16 @@ public sealed class PveCredentials
     private const UnixFileMode Secret = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly string? _directory;
+    private readonly Lazy<X509Certificate2> _certificate;
 
-    private PveCredentials(string? directory, string tokenSecret, string rootPassword, byte[] ticketKey, X509Certificate2 certificate)
+    private PveCredentials(string? directory, string tokenSecret, string rootPassword, byte[] ticketKey, TimeProvider time)
     {
         _directory = directory;
         TokenSecret = tokenSecret;
         RootPassword = rootPassword;
         TicketKey = ticketKey;
-        Certificate = certificate;
-        Fingerprint = string.Join(':', SHA256.HashData(certificate.RawData).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        // Made when first needed (the listener, the fingerprint): most in-memory test clouds never need one.
+        _certificate = new(() => LoadOrCreateCertificate(directory, time));
     }
 
     /// <summary>The token's secret: a lowercase UUID, as the npm client proxmox-api insists.</summary>
@@ -35,10 +36,10 @@ public sealed class PveCredentials
 
     public byte[] TicketKey { get; }
 
-    public X509Certificate2 Certificate { get; }
+    public X509Certificate2 Certificate => _certificate.Value;
 
     /// <summary>The certificate's SHA-256 fingerprint as Proxmox shows it: <c>AA:BB:…</c>.</summary>
-    public string Fingerprint { get; }
+    public string Fingerprint => string.Join(':', SHA256.HashData(Certificate.RawData).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>The https port of the last run (0: none yet), so a restart keeps the endpoint where it is free.</summary>
     public int SavedPort => _directory is not null && File.Exists(PortFile(_directory))
@@ -56,7 +57,7 @@ public sealed class PveCredentials
         var secret = ReadOrCreate(directory, "token-secret", () => Guid.NewGuid().ToString("D"));
         var password = ReadOrCreate(directory, "root-password", () => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         var key = Convert.FromHexString(ReadOrCreate(directory, "ticket.key", () => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))));
-        return new PveCredentials(directory, secret, password, key, LoadOrCreateCertificate(directory, time));
+        return new PveCredentials(directory, secret, password, key, time);
     }
 
     /// <summary>Remembers the https port for the next start.</summary>
