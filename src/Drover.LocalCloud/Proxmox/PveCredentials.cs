@@ -72,6 +72,26 @@ public sealed class PveCredentials
     /// <summary>Where the token secret is kept (for <c>drover local status</c>), under a state directory.</summary>
     public static string TokenSecretFile(string stateDirectory) => Path.Combine(stateDirectory, "proxmox", "token-secret");
 
+    /// <summary>The credential files under a state directory (what a reset of the local cloud keeps), with their content.</summary>
+    public static IReadOnlyDictionary<string, byte[]> Keep(string stateDirectory)
+    {
+        var directory = Path.Combine(stateDirectory, "proxmox");
+        return _kept.Where(n => File.Exists(Path.Combine(directory, n))).ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(directory, n)));
+    }
+
+    /// <summary>Puts back what <see cref="Keep"/> read, secrets 0600: a reset local cloud keeps its token, certificate and port.</summary>
+    public static void Restore(string stateDirectory, IReadOnlyDictionary<string, byte[]> files)
+    {
+        var directory = Path.Combine(stateDirectory, "proxmox");
+        Directory.CreateDirectory(directory);
+        foreach (var (name, content) in files)
+        {
+            AtomicFile.WriteAllBytes(Path.Combine(directory, name), content, name is "pve-ssl.pem" or "port" ? null : Secret);
+        }
+    }
+
+    private static readonly string[] _kept = ["token-secret", "root-password", "ticket.key", "pve-ssl.key", "pve-ssl.pem", "port"];
+
     private static string PortFile(string directory) => Path.Combine(directory, "port");
 
     private static string ReadOrCreate(string? directory, string name, Func<string> create)
