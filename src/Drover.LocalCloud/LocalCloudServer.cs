@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Drover.LocalCloud.Proxmox;
 using System.Text.Json.Serialization;
+using Drover.LocalCloud.Proxmox;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 

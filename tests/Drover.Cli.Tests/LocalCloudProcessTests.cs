@@ -41,6 +41,17 @@ public sealed class LocalCloudProcessTests : IAsyncDisposable
         text.Stdout.ShouldContain($"Boots:     {current.RootElement.GetProperty("machine").GetProperty("boot").GetString()}");
         text.Stdout.ShouldNotContain(current.RootElement.GetProperty("token").GetString()!, customMessage: "the text view never prints the token");
 
+        var proxmox = current.RootElement.GetProperty("proxmox");
+        proxmox.GetProperty("endpoint").GetString()!.ShouldMatch(@"^https://127\.0\.0\.1:\d+/api2/json$");
+        proxmox.GetProperty("token_id").GetString().ShouldBe("root@pam!drover");
+        var secret = proxmox.GetProperty("token_secret").GetString()!;
+        secret.ShouldMatch("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
+        proxmox.GetProperty("fingerprint").GetString()!.ShouldMatch("^([0-9A-F]{2}:){31}[0-9A-F]{2}$");
+        up.Stdout.ShouldNotContain(secret, customMessage: "'local up -o json' does not print the Proxmox token secret");
+        text.Stdout.ShouldContain($"Proxmox:   {proxmox.GetProperty("endpoint").GetString()} (node drover)");
+        text.Stdout.ShouldContain($"  fingerprint: {proxmox.GetProperty("fingerprint").GetString()}");
+        text.Stdout.ShouldNotContain(secret, customMessage: "the text view never prints the Proxmox token secret");
+
         var exports = await _cli.RunAsync("local", "env");
         exports.Stdout.Trim().ShouldBe($"export HCLOUD_ENDPOINT={current.RootElement.GetProperty("endpoint").GetString()} HCLOUD_TOKEN={current.RootElement.GetProperty("token").GetString()}");
 

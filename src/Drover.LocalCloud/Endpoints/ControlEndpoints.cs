@@ -28,8 +28,9 @@ internal static class ControlEndpoints
                 Proxmox = new ControlProxmox { Endpoint = pve.Endpoint, Node = pve.State.Node, TokenId = Proxmox.PveCredentials.TokenId, Fingerprint = pve.Credentials.Fingerprint },
             }, json.ControlStatus);
         });
-        control.MapPost("/reset", async () =>
+        control.MapPost("/reset", async ([Microsoft.AspNetCore.Mvc.FromServices] Proxmox.LocalProxmox pve) =>
         {
+            await pve.State.ResetAsync();
             var report = await Task.Run(state.Reset);
             faults.Clear();
             return Wire.Json(new ControlReset { Removed = report.Removed, Problems = report.Problems, Machine = info.Machine() }, json.ControlReset);

@@ -232,7 +232,8 @@ public sealed class LocalCloudManager(string directory, Func<string, string?> en
     /// <summary>
     /// Forgets every resource and starts afresh: stops the local cloud (if it runs), sweeps everything it and earlier
     /// runs left on the host, deletes its state, and starts it again on the same endpoint and token if it ran, so that
-    /// machine support is probed anew (after 'bash scripts/setup', say). What could not be removed stays recorded in
+    /// machine support is probed anew (after 'bash scripts/setup', say). The local Proxmox VE keeps its token,
+    /// certificate and port, and forgets its VMs and volumes. What could not be removed stays recorded in
     /// the state directory's registry for the next sweep, and is reported.
     /// </summary>
     public async Task<(LocalCloudCleanup Cleanup, LocalCloudStatus Status)> ResetAsync(CancellationToken cancellationToken)
@@ -244,7 +245,9 @@ public sealed class LocalCloudManager(string directory, Func<string, string?> en
         var problems = down.Problems.ToList();
         if (Directory.Exists(StateDir))
         {
+            var proxmox = Proxmox.PveCredentials.Keep(StateDir);
             ForgetState(leftovers: !down.Clean, problems);
+            Proxmox.PveCredentials.Restore(StateDir, proxmox);
         }
         var cleanup = down with { Problems = problems };
         return (cleanup, down.WasRunning ? await UpLockedAsync(cancellationToken, endpoint) : await StatusAsync(cancellationToken));

@@ -118,7 +118,8 @@ internal sealed class QemuMachine
             {
                 throw new MachineException($"{e.Message}; cleaning up failed too: {cleanup.Message}", e);
             }
-            throw new MachineException($"booting server {spec.ServerId} under QEMU failed: {e.Message}{output}", e);
+            var what = spec.Vm is { } vm ? $"VM {vm.Vmid}" : $"server {spec.ServerId}";
+            throw new MachineException($"booting {what} under QEMU failed: {e.Message}{output}", e);
         }
     }
 

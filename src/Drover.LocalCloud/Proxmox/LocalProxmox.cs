@@ -14,7 +14,7 @@ public sealed class LocalProxmox : IAsyncDisposable
         Auth = new PveAuth(Credentials, options.TimeProvider);
         AuthFailureDelay = options.ProxmoxAuthFailureDelay;
         Time = options.TimeProvider;
-        Routes = PveEndpoints.All(State, Auth, Credentials.Fingerprint);
+        Routes = PveEndpoints.All(State, Auth, () => Credentials.Fingerprint);
     }
 
     public PveCredentials Credentials { get; }

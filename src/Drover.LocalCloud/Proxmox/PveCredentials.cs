@@ -16,15 +16,16 @@ public sealed class PveCredentials
     private const UnixFileMode Secret = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly string? _directory;
+    private readonly Lazy<X509Certificate2> _certificate;
 
-    private PveCredentials(string? directory, string tokenSecret, string rootPassword, byte[] ticketKey, X509Certificate2 certificate)
+    private PveCredentials(string? directory, string tokenSecret, string rootPassword, byte[] ticketKey, TimeProvider time)
     {
         _directory = directory;
         TokenSecret = tokenSecret;
         RootPassword = rootPassword;
         TicketKey = ticketKey;
-        Certificate = certificate;
-        Fingerprint = string.Join(':', SHA256.HashData(certificate.RawData).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        // Made when first needed (the listener, the fingerprint): most in-memory test clouds never need one.
+        _certificate = new(() => LoadOrCreateCertificate(directory, time));
     }
 
     /// <summary>The token's secret: a lowercase UUID, as the npm client proxmox-api insists.</summary>
@@ -35,10 +36,10 @@ public sealed class PveCredentials
 
     public byte[] TicketKey { get; }
 
-    public X509Certificate2 Certificate { get; }
+    public X509Certificate2 Certificate => _certificate.Value;
 
     /// <summary>The certificate's SHA-256 fingerprint as Proxmox shows it: <c>AA:BB:…</c>.</summary>
-    public string Fingerprint { get; }
+    public string Fingerprint => string.Join(':', SHA256.HashData(Certificate.RawData).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>The https port of the last run (0: none yet), so a restart keeps the endpoint where it is free.</summary>
     public int SavedPort => _directory is not null && File.Exists(PortFile(_directory))
@@ -56,7 +57,7 @@ public sealed class PveCredentials
         var secret = ReadOrCreate(directory, "token-secret", () => Guid.NewGuid().ToString("D"));
         var password = ReadOrCreate(directory, "root-password", () => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         var key = Convert.FromHexString(ReadOrCreate(directory, "ticket.key", () => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))));
-        return new PveCredentials(directory, secret, password, key, LoadOrCreateCertificate(directory, time));
+        return new PveCredentials(directory, secret, password, key, time);
     }
 
     /// <summary>Remembers the https port for the next start.</summary>
@@ -70,6 +71,26 @@ public sealed class PveCredentials
 
     /// <summary>Where the token secret is kept (for <c>drover local status</c>), under a state directory.</summary>
     public static string TokenSecretFile(string stateDirectory) => Path.Combine(stateDirectory, "proxmox", "token-secret");
+
+    /// <summary>The credential files under a state directory (what a reset of the local cloud keeps), with their content.</summary>
+    public static IReadOnlyDictionary<string, byte[]> Keep(string stateDirectory)
+    {
+        var directory = Path.Combine(stateDirectory, "proxmox");
+        return _kept.Where(n => File.Exists(Path.Combine(directory, n))).ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(directory, n)));
+    }
+
+    /// <summary>Puts back what <see cref="Keep"/> read, secrets 0600: a reset local cloud keeps its token, certificate and port.</summary>
+    public static void Restore(string stateDirectory, IReadOnlyDictionary<string, byte[]> files)
+    {
+        var directory = Path.Combine(stateDirectory, "proxmox");
+        Directory.CreateDirectory(directory);
+        foreach (var (name, content) in files)
+        {
+            AtomicFile.WriteAllBytes(Path.Combine(directory, name), content, name is "pve-ssl.pem" or "port" ? null : Secret);
+        }
+    }
+
+    private static readonly string[] _kept = ["token-secret", "root-password", "ticket.key", "pve-ssl.key", "pve-ssl.pem", "port"];
 
     private static string PortFile(string directory) => Path.Combine(directory, "port");
 

@@ -9,7 +9,7 @@ internal static class PveEndpoints
     public const string Release = "9.1";
     public const string RepoId = "0000000000000000";
 
-    public static List<PveRoute> All(PveState state, PveAuth auth, string fingerprint)
+    public static List<PveRoute> All(PveState state, PveAuth auth, Func<string> fingerprint)
     {
         var routes = new List<PveRoute>
         {
@@ -80,12 +80,12 @@ internal static class PveEndpoints
 
     public static Task<JsonNode?> Data(JsonNode? node) => Task.FromResult(node);
 
-    private static JsonObject NodeItem(PveState state, string fingerprint) => new()
+    private static JsonObject NodeItem(PveState state, Func<string> fingerprint) => new()
     {
         ["node"] = state.Node,
         ["status"] = "online",
         ["level"] = "",
-        ["ssl_fingerprint"] = fingerprint,
+        ["ssl_fingerprint"] = fingerprint(),
         ["maxcpu"] = Environment.ProcessorCount,
         ["cpu"] = 0.0,
         ["uptime"] = 1,

@@ -361,7 +361,18 @@ internal static class PveSchema
     /// <summary>The largest index of each numbered parameter family (<c>net[n]</c>: net0 … net31), as qemu-server allows.</summary>
     public static readonly IReadOnlyDictionary<string, int> MaxIndex = new Dictionary<string, int>
     {
-        ["scsi"] = 30, ["ide"] = 3, ["sata"] = 5, ["virtio"] = 15, ["net"] = 31, ["ipconfig"] = 31, ["serial"] = 3,
-        ["unused"] = 255, ["usb"] = 4, ["hostpci"] = 15, ["numa"] = 7, ["parallel"] = 2, ["virtiofs"] = 9,
+        ["scsi"] = 30,
+        ["ide"] = 3,
+        ["sata"] = 5,
+        ["virtio"] = 15,
+        ["net"] = 31,
+        ["ipconfig"] = 31,
+        ["serial"] = 3,
+        ["unused"] = 255,
+        ["usb"] = 4,
+        ["hostpci"] = 15,
+        ["numa"] = 7,
+        ["parallel"] = 2,
+        ["virtiofs"] = 9,
     };
 }

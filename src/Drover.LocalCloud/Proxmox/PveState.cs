@@ -13,6 +13,8 @@ public sealed partial class PveState : IAsyncDisposable
     /// <summary>Proxmox's default MAC prefix (datacenter.cfg <c>mac_prefix</c>).</summary>
     public const string MacPrefix = "BC:24:11";
 
+    private static readonly string[] _contentTypes = ["iso", "vztmpl", "snippets", "import"];
+
     private readonly Lock _gate = new();
     private readonly Dictionary<long, PveVm> _vms = [];
     private readonly bool _temporary;
@@ -215,6 +217,35 @@ public sealed partial class PveState : IAsyncDisposable
         var config = vm.Config.Copy();
         config["lock"] = vm.Lock;
         AtomicFile.WriteAllText(ConfigFile(vm.Vmid), config.Text());
+    }
+
+    /// <summary>
+    /// Forgets every VM and volume (<c>POST /__localcloud/reset</c>): waits for running tasks, stops running VMs,
+    /// deletes configurations, images and the storage's content. The credentials stay.
+    /// </summary>
+    public async Task ResetAsync()
+    {
+        await Tasks.WhenAllAsync().WaitAsync(TimeSpan.FromMinutes(2), TimeProvider.System).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        List<PveVm> all;
+        lock (_gate)
+        {
+            all = [.. _vms.Values];
+        }
+        foreach (var vm in all)
+        {
+            if (vm.Run?.Machine is { } machine)
+            {
+                await machine.StopAsync(null, CancellationToken.None);
+            }
+            Forget(vm);
+        }
+        foreach (var content in _contentTypes)
+        {
+            foreach (var file in Directory.EnumerateFiles(Storage.Folder(content)))
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

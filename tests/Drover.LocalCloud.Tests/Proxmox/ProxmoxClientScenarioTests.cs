@@ -1,11 +1,11 @@
 using Drover.Core.Processes;
 using Drover.LocalCloud.Proxmox;
 using Drover.LocalCloud.Tests.Support;
-using ProcessRunner = Drover.Core.Processes.ProcessRunner;
 using Drover.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Xunit;
+using ProcessRunner = Drover.Core.Processes.ProcessRunner;
 
 namespace Drover.LocalCloud.Tests.Proxmox;
 

@@ -49,8 +49,16 @@ public sealed class PveBootTests
         await File.WriteAllBytesAsync(Path.Combine(pve.State.Storage.Folder("import"), "boot.raw"), disk, Ct);
         await OkAsync(pve, http, HttpMethod.Post, "nodes/drover/qemu", new()
         {
-            ["vmid"] = "100", ["name"] = "boot-template", ["scsihw"] = "virtio-scsi-pci", ["scsi0"] = "local:0,import-from=local:import/boot.raw",
-            ["ide2"] = "local:cloudinit", ["net0"] = "virtio,bridge=vmbr0", ["serial0"] = "socket", ["vga"] = "serial0", ["agent"] = "1", ["memory"] = "128",
+            ["vmid"] = "100",
+            ["name"] = "boot-template",
+            ["scsihw"] = "virtio-scsi-pci",
+            ["scsi0"] = "local:0,import-from=local:import/boot.raw",
+            ["ide2"] = "local:cloudinit",
+            ["net0"] = "virtio,bridge=vmbr0",
+            ["serial0"] = "socket",
+            ["vga"] = "serial0",
+            ["agent"] = "1",
+            ["memory"] = "128",
         });
         await OkAsync(pve, http, HttpMethod.Post, "nodes/drover/qemu/100/template", null);
         await OkAsync(pve, http, HttpMethod.Post, "nodes/drover/qemu/100/clone", new() { ["newid"] = "101", ["name"] = "booted" });

@@ -255,4 +255,25 @@ public sealed class PveVmTests
         File.Exists(Path.Combine(pve.Pve.State.CloudInitDirectory(100), "cidata.iso")).ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task A_local_cloud_reset_forgets_the_VMs_and_volumes_but_keeps_the_token()
+    {
+        // Arrange
+        await using var pve = await PveHarness.StartAsync();
+        await pve.CreateVmAsync(100, Ct);
+        var secret = pve.Pve.Credentials.TokenSecret;
+        using var control = pve.ControlClient();
+
+        // Act
+        using var reset = await control.PostAsync("reset", null, Ct);
+        var list = await pve.GetAsync("nodes/drover/qemu", Ct);
+        var content = await pve.GetAsync("nodes/drover/storage/local/content", Ct);
+
+        // Assert
+        reset.IsSuccessStatusCode.ShouldBeTrue();
+        list.Status.ShouldBe(200, "the same token still works");
+        list.Data.GetArrayLength().ShouldBe(0);
+        content.Data.GetArrayLength().ShouldBe(0);
+        pve.Pve.Credentials.TokenSecret.ShouldBe(secret);
+    }
 }
