@@ -59,23 +59,37 @@ internal static class CrossplaneReference
     /// <summary>Runs <c>validate_cr.py CRDS -- MANIFESTS</c>: exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> ValidateAsync(IEnumerable<string> crds, IEnumerable<string> manifests)
     {
-        var result = await ProcessRunner.RunAsync("python3", [Path.Combine(Directory, "validate_cr.py"), .. crds, "--", .. manifests],
+        await RequirePythonAsync();
+        var result = await ProcessRunner.RunAsync(_python!, [Path.Combine(Directory, "validate_cr.py"), .. crds, "--", .. manifests],
             cancellationToken: TestContext.Current.CancellationToken);
         var output = result.Stdout + result.Stderr;
         TestContext.Current.TestOutputHelper?.WriteLine(output);
         return (result.ExitCode, output);
     }
 
+    /// <summary>The python that has both modules: the one on PATH (a pyenv one, say), else Debian's, which scripts/setup equips.</summary>
+    private static string? _python;
+
     private static async Task<string?> CheckPythonAsync()
     {
-        try
+        var problems = new List<string>();
+        foreach (var python in new[] { "python3", "/usr/bin/python3" })
         {
-            var result = await ProcessRunner.RunAsync("python3", ["-c", "import jsonschema, yaml"]);
-            return result.Ok ? null : $"python3 lacks jsonschema or yaml (apt-get install python3-jsonschema python3-yaml): {result.Message}";
+            try
+            {
+                var result = await ProcessRunner.RunAsync(python, ["-c", "import jsonschema, yaml"]);
+                if (result.Ok)
+                {
+                    _python = python;
+                    return null;
+                }
+                problems.Add($"{python} lacks jsonschema or yaml: {result.Message}");
+            }
+            catch (ProgramNotFoundException)
+            {
+                problems.Add($"no {python}");
+            }
         }
-        catch (ProgramNotFoundException)
-        {
-            return "no python3 (apt-get install python3 python3-jsonschema python3-yaml)";
-        }
+        return string.Join("; ", problems) + " (apt-get install python3-jsonschema python3-yaml)";
     }
 }
