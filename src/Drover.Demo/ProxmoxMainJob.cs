@@ -113,34 +113,50 @@ public sealed class ProxmoxMainJob(ProxmoxMainJobOptions options)
         }
     }
 
+    /// <summary>
+    /// Destroys what the demo made, each step on its own time limit and failing alone (a failure is logged, never
+    /// thrown: it must not hide why the demo failed): the fleet's VMs, their snippets, the template, the import volume.
+    /// </summary>
     private async Task CleanupAsync(ProxmoxFleetApplier applier, ProxmoxBootstrapPlan? plan, ProxmoxTemplateResult? template)
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var tag = ProxmoxFleetTags.Fleet(FleetName);
-        var vms = await _client.Cluster.ListVmsAsync(cts.Token);
-        var addresses = new List<string>();
-        foreach (var vm in vms.Where(v => v.Template != true && v.TagList.Contains(tag)))
+        await TryAsync("the demo VMs", async ct =>
         {
-            await applier.DestroyAsync(vm.Node!, vm.VmId!.Value, cts.Token);
-        }
+            foreach (var vm in (await _client.Cluster.ListVmsAsync(ct)).Where(v => v.Template != true && v.TagList.Contains(tag)))
+            {
+                await applier.DestroyAsync(vm.Node!, vm.VmId!.Value, ct, throwOnFailure: true);
+            }
+        });
         foreach (var host in plan?.Hosts ?? [])
         {
-            await options.Snippets.DeleteAsync(host.Node, host.Host.Proxmox!.Snippets, ProxmoxFleetApplier.SnippetFile(FleetName, host.Host.Name), cts.Token);
-            if (host.Host.Network is { } net)
-            {
-                addresses.Add(net.Address.Split('/')[0]);
-            }
+            await TryAsync($"{host.Host.Name}'s snippet", ct => options.Snippets.DeleteAsync(host.Node, host.Host.Proxmox!.Snippets, ProxmoxFleetApplier.SnippetFile(FleetName, host.Host.Name), ct));
         }
+        KnownHosts.Forget(options.KnownHostsFile, [.. (plan?.Hosts ?? []).Select(h => h.Host.Network?.Address.Split('/')[0]).OfType<string>()]);
         if (template is not null && !template.Reused)
         {
-            await applier.DestroyAsync(template.Node, template.VmId, cts.Token);
-            var (storage, volume) = (template.ImportVolume[..template.ImportVolume.IndexOf(':', StringComparison.Ordinal)], template.ImportVolume);
-            if (await _client.Storage.DeleteVolumeAsync(template.Node, storage, volume, cts.Token) is { } upid)
+            await TryAsync($"template {template.VmId}", ct => applier.DestroyAsync(template.Node, template.VmId, ct, throwOnFailure: true));
+            await TryAsync(template.ImportVolume, async ct =>
             {
-                await _client.Tasks.WaitAsync(upid, TimeSpan.FromMinutes(3), cancellationToken: cts.Token);
-            }
+                var storage = template.ImportVolume[..template.ImportVolume.IndexOf(':', StringComparison.Ordinal)];
+                if (await _client.Storage.DeleteVolumeAsync(template.Node, storage, template.ImportVolume, ct) is { } upid)
+                {
+                    await _client.Tasks.WaitAsync(upid, TimeSpan.FromMinutes(3), cancellationToken: ct);
+                }
+            });
         }
-        KnownHosts.Forget(options.KnownHostsFile, addresses);
+    }
+
+    private async Task TryAsync(string what, Func<CancellationToken, Task> delete)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        try
+        {
+            await delete(cts.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await Err.WriteLineAsync($"    warning: could not delete {what}: {e.Message}");
+        }
     }
 
     private async Task<FirstBootReport> WaitAsync(SshTarget target, int vmid, CancellationToken ct)

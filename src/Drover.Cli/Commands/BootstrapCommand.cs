@@ -42,6 +42,11 @@ internal static class BootstrapCommand
                 // Only Proxmox hosts: no Hetzner Cloud involved.
                 return await proxmox.RunAsync(null, ct);
             }
+            if (proxmox is not null)
+            {
+                // A mixed fleet: plan the Proxmox hosts first, so that a problem there changes nothing anywhere.
+                await proxmox.PlanAsync(ct);
+            }
             var client = await env.Connector.ConnectAsync(parse.GetValue(Common.Context), ct);
             var plan = await new FleetPlanner(client).PlanAsync(fleet, parse.GetValue(hosts), parse.GetValue(replace), ct);
             var json = parse.GetValue(output) == OutputFormat.Json;

@@ -15,11 +15,23 @@ namespace Drover.Cli.Commands;
 /// </summary>
 internal sealed class BootstrapProxmox(CliEnv env, FleetFile fleet, string[] names, bool replace, bool planOnly, bool json, int parallelism)
 {
-    /// <summary>Plans (and unless --plan applies); adds its part to <paramref name="document"/> or, when null, prints its own.</summary>
-    public async Task<int> RunAsync(JsonObject? document, CancellationToken ct)
+    private (Drover.Proxmox.ProxmoxClient Client, ProxmoxTarget Target, ProxmoxBootstrapPlan Plan)? _planned;
+
+    /// <summary>Connects and plans: before anything changes on either cloud, so that a bad Proxmox host stops the whole run.</summary>
+    public async Task PlanAsync(CancellationToken ct)
     {
         var (client, target) = await env.Proxmox.ConnectAsync(null, null, ct);
-        var plan = await new ProxmoxFleetPlanner(client).PlanAsync(fleet, names, replace, ct);
+        _planned = (client, target, await new ProxmoxFleetPlanner(client).PlanAsync(fleet, names, replace, ct));
+    }
+
+    /// <summary>Plans if not yet done, and unless --plan applies; adds its part to <paramref name="document"/> or, when null, prints its own.</summary>
+    public async Task<int> RunAsync(JsonObject? document, CancellationToken ct)
+    {
+        if (_planned is null)
+        {
+            await PlanAsync(ct);
+        }
+        var (client, target, plan) = _planned!.Value;
         var part = new JsonObject { ["endpoint"] = target.Options.Endpoint.ToString(), ["source"] = target.Source };
         if (!json)
         {

@@ -31,13 +31,13 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
     {
         ArgumentNullException.ThrowIfNull(plan);
         var results = new ProxmoxHostResult[plan.Hosts.Count];
-        using var ids = new SemaphoreSlim(1, 1);
+        var ids = new VmIds();
         await Parallel.ForEachAsync(Enumerable.Range(0, plan.Hosts.Count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken },
             async (i, ct) => results[i] = await ApplyHostAsync(plan, plan.Hosts[i], ids, progress, ct));
         return results;
     }
 
-    private async Task<ProxmoxHostResult> ApplyHostAsync(ProxmoxBootstrapPlan plan, ProxmoxHostPlan host, SemaphoreSlim ids, IProgress<BootstrapProgress>? progress, CancellationToken ct)
+    private async Task<ProxmoxHostResult> ApplyHostAsync(ProxmoxBootstrapPlan plan, ProxmoxHostPlan host, VmIds ids, IProgress<BootstrapProgress>? progress, CancellationToken ct)
     {
         var name = host.Host.Name;
         var result = new ProxmoxHostResult { Host = name, Change = host.Change, VmId = host.Existing?.VmId, Node = host.Existing?.Node ?? host.Node, Reasons = host.Reasons };
@@ -45,37 +45,43 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
         {
             switch (host.Change)
             {
-                case HostChange.Keep or HostChange.NeedsReplace or HostChange.Update:
+                case HostChange.Keep or HostChange.Update:
                     var vm = host.Existing!;
                     return result with { Address = StaticAddress(host) ?? await AgentAddressOnceAsync(vm.Node ?? host.Node, vm.VmId!.Value, ct) };
+                case HostChange.NeedsReplace:
+                    // The file's address may not be the VM's any more: ask the VM.
+                    var stale = host.Existing!;
+                    return result with { Address = await AgentAddressOnceAsync(stale.Node ?? host.Node, stale.VmId!.Value, ct) };
                 case HostChange.Replace:
                     var old = host.Existing!;
                     progress?.Report(new BootstrapProgress(name, $"destroying VM {old.VmId}"));
-                    await DestroyAsync(old.Node ?? host.Node, old.VmId!.Value, ct);
+                    // If the old VM stays, a new one would be a second VM of this host: stop here instead.
+                    await DestroyAsync(old.Node ?? host.Node, old.VmId!.Value, ct, throwOnFailure: true);
                     break;
             }
             var (vmid, address) = await CreateAsync(plan, host, ids, progress, ct);
             return result with { VmId = vmid, Node = host.Node, Address = address };
         }
-        catch (Exception e) when (e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or SnippetException or HttpRequestException or TimeoutException or Core.DroverException)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Anything but the user's own cancellation is this host's failure; the other hosts go on.
             _logger.LogError("{Host}: {Error}", name, e.Message);
             return result with { Error = e.Message };
         }
     }
 
-    private async Task<(int VmId, string? Address)> CreateAsync(ProxmoxBootstrapPlan plan, ProxmoxHostPlan host, SemaphoreSlim ids, IProgress<BootstrapProgress>? progress, CancellationToken ct)
+    private async Task<(int VmId, string? Address)> CreateAsync(ProxmoxBootstrapPlan plan, ProxmoxHostPlan host, VmIds ids, IProgress<BootstrapProgress>? progress, CancellationToken ct)
     {
         var name = host.Host.Name;
         var p = host.Host.Proxmox!;
+        var ipconfig = IpConfigOf(host.Host.Network);
         var snippet = SnippetFile(plan.Fleet.Name, name);
         progress?.Report(new BootstrapProgress(name, $"writing user-data snippet {p.Snippets}:snippets/{snippet}"));
         var volume = await snippets.WriteAsync(host.Node, p.Snippets, snippet, host.UserData, ct);
-        int? vmid = null;
+        var clone = new CloneState();
         try
         {
-            vmid = await CloneAsync(host, ids, progress, ct);
-            var ipconfig = host.Host.Network is { } net ? IpConfig.Static(net.Address, net.Gateway) : IpConfig.Dhcp;
+            var vmid = await CloneAsync(host, ids, clone, progress, ct);
             var settings = new VmSettings
             {
                 Tags = host.Tags,
@@ -92,38 +98,71 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
                 },
             };
             progress?.Report(new BootstrapProgress(name, $"configuring VM {vmid} (cloud-init: {ipconfig.Format()})"));
-            await client.Qemu.SetConfigAsync(host.Node, vmid.Value, new UpdateVmConfigRequest { Settings = settings }, ct);
+            await client.Qemu.SetConfigAsync(host.Node, vmid, new UpdateVmConfigRequest { Settings = settings }, ct);
             progress?.Report(new BootstrapProgress(name, $"starting VM {vmid}"));
-            await client.Tasks.WaitAsync(await client.Qemu.StartAsync(host.Node, vmid.Value, cancellationToken: ct), TaskTimeout, cancellationToken: ct);
-            var address = StaticAddress(host) ?? await AgentAddressAsync(host.Node, vmid.Value, name, progress, ct);
-            return (vmid.Value, address);
+            await client.Tasks.WaitAsync(await client.Qemu.StartAsync(host.Node, vmid, cancellationToken: ct), TaskTimeout, cancellationToken: ct);
+            var address = StaticAddress(host) ?? await AgentAddressAsync(host.Node, vmid, name, progress, ct);
+            return (vmid, address);
         }
-        catch (Exception e) when (e is not OperationCanceledException || ct.IsCancellationRequested)
+        catch (Exception e)
         {
-            if (vmid is { } made)
+            try
             {
-                progress?.Report(new BootstrapProgress(name, $"failed ({e.Message}); destroying VM {made}"));
-                await DestroyAsync(host.Node, made, CancellationToken.None);
+                if (clone.VmId is { } made)
+                {
+                    progress?.Report(new BootstrapProgress(name, $"failed ({e.Message}); destroying VM {made}"));
+                    // A clone task still running holds the VM's lock: let it end first (its outcome does not matter).
+                    if (clone.Running is { } running)
+                    {
+                        await EndTaskAsync(running);
+                    }
+                    await DestroyAsync(host.Node, made, CancellationToken.None);
+                }
             }
-            await DeleteSnippetAsync(host.Node, p.Snippets, snippet);
+            finally
+            {
+                await DeleteSnippetAsync(host.Node, p.Snippets, snippet);
+            }
             throw;
         }
     }
 
-    /// <summary>Clones the template to the host's VMID (or the next free one, retried once if another run took it first).</summary>
-    private async Task<int> CloneAsync(ProxmoxHostPlan host, SemaphoreSlim ids, IProgress<BootstrapProgress>? progress, CancellationToken ct)
+    /// <summary>The VM a clone made (known as soon as Proxmox accepted the clone) and its task while it runs.</summary>
+    private sealed class CloneState
+    {
+        public int? VmId { get; set; }
+        public Upid? Running { get; set; }
+    }
+
+    /// <summary>VMIDs this run has asked for: <c>/cluster/nextid</c> reserves nothing, so two hosts could get the same one.</summary>
+    private sealed class VmIds
+    {
+        private readonly HashSet<int> _used = [];
+        private readonly Lock _gate = new();
+
+        public bool TryClaim(int vmid)
+        {
+            lock (_gate)
+            {
+                return _used.Add(vmid);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Clones the template to the host's VMID, or to a free one no other host of this run took (a task or request that
+    /// says the id exists after all is retried with the next one, twice).
+    /// </summary>
+    private async Task<int> CloneAsync(ProxmoxHostPlan host, VmIds ids, CloneState clone, IProgress<BootstrapProgress>? progress, CancellationToken ct)
     {
         var p = host.Host.Proxmox!;
         for (var attempt = 1; ; attempt++)
         {
+            var vmid = p.VmId ?? await FreeIdAsync(ids, ct);
+            progress?.Report(new BootstrapProgress(host.Host.Name, $"cloning template {host.Template.VmId} to VM {vmid} ({(p.FullClone ? "full" : "linked")})"));
             Upid upid;
-            int vmid;
-            // One id at a time: two hosts asking nextid at once would get the same one.
-            await ids.WaitAsync(ct);
             try
             {
-                vmid = p.VmId ?? await client.Cluster.NextIdAsync(cancellationToken: ct);
-                progress?.Report(new BootstrapProgress(host.Host.Name, $"cloning template {host.Template.VmId} to VM {vmid} ({(p.FullClone ? "full" : "linked")})"));
                 upid = await client.Qemu.CloneAsync(host.Template.Node ?? host.Node, host.Template.VmId!.Value, new CloneVmRequest
                 {
                     NewId = vmid,
@@ -137,25 +176,76 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
             {
                 continue;
             }
-            finally
-            {
-                ids.Release();
-            }
+            (clone.VmId, clone.Running) = (vmid, upid);
             try
             {
                 await client.Tasks.WaitAsync(upid, TaskTimeout, cancellationToken: ct);
+                clone.Running = null;
+                return vmid;
             }
-            catch (Exception e) when (e is ProxmoxTaskFailedException or ProxmoxTaskTimeoutException)
+            catch (ProxmoxTaskFailedException e) when (e.ExitStatus.Contains("already exists", StringComparison.OrdinalIgnoreCase) && p.VmId is null && attempt < 3)
             {
-                // A clone that failed half-way may have left a VM (Proxmox destroys most, not all): destroy it.
-                await DestroyAsync(host.Node, vmid, CancellationToken.None);
+                // Another client took the id between nextid and the clone: the VM is theirs, not ours.
+                (clone.VmId, clone.Running) = (null, null);
+            }
+            catch (ProxmoxTaskFailedException)
+            {
+                clone.Running = null;
                 throw;
             }
-            return vmid;
         }
     }
 
-    private static string? StaticAddress(ProxmoxHostPlan host) => host.Host.Network?.Address.Split('/')[0];
+    /// <summary>The next id the cluster says is free that no host of this run has taken.</summary>
+    private async Task<int> FreeIdAsync(VmIds ids, CancellationToken ct)
+    {
+        var candidate = await client.Cluster.NextIdAsync(cancellationToken: ct);
+        for (var tries = 0; tries < 100; tries++, candidate++)
+        {
+            if (!ids.TryClaim(candidate))
+            {
+                continue;
+            }
+            try
+            {
+                return await client.Cluster.NextIdAsync(candidate, ct);
+            }
+            catch (ProxmoxApiException e) when (e.StatusCode == System.Net.HttpStatusCode.BadRequest)
+            {
+                // Taken meanwhile: try the next one.
+            }
+        }
+        throw new TimeoutException("found no free VMID after 100 tries");
+    }
+
+    /// <summary>Waits (with its own time limit) for a task to end, whatever its outcome.</summary>
+    private async Task EndTaskAsync(Upid upid)
+    {
+        using var cts = new CancellationTokenSource(_cleanupTimeout);
+        try
+        {
+            await client.Tasks.WaitAsync(upid, _cleanupTimeout, cancellationToken: cts.Token);
+        }
+        catch (Exception e) when (e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or HttpRequestException or TimeoutException or OperationCanceledException)
+        {
+            _logger.LogInformation("task {Upid} ended: {Error}", upid.Value, e.Message);
+        }
+    }
+
+    /// <summary><c>ipconfig0</c>: the static address (IPv4 as <c>ip</c>/<c>gw</c>, IPv6 as <c>ip6</c>/<c>gw6</c>), else DHCP.</summary>
+    internal static IpConfig IpConfigOf(Config.StaticNetworkSpec? network)
+    {
+        if (network is null)
+        {
+            return IpConfig.Dhcp;
+        }
+        return network.Address.Contains(':', StringComparison.Ordinal)
+            ? new IpConfig { Ip6 = network.Address, Gateway6 = network.Gateway }
+            : IpConfig.Static(network.Address, network.Gateway);
+    }
+
+    private static string? StaticAddress(ProxmoxHostPlan host)
+        => host.Host.Network?.Address is { } address && !address.Contains(':', StringComparison.Ordinal) ? address.Split('/')[0] : null;
 
     private async Task<string?> AgentAddressOnceAsync(string node, int vmid, CancellationToken ct)
     {
@@ -208,7 +298,7 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
     }
 
     /// <summary>Stops and destroys a VM (purging it), with its own time limit when <paramref name="ct"/> cannot be used.</summary>
-    public async Task DestroyAsync(string node, int vmid, CancellationToken ct)
+    public async Task DestroyAsync(string node, int vmid, CancellationToken ct, bool throwOnFailure = false)
     {
         using var own = new CancellationTokenSource(_cleanupTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, own.Token);
@@ -228,10 +318,10 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
         catch (ProxmoxApiException e) when (e.IsNotFound)
         {
         }
-        catch (Exception e) when (e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
             _logger.LogError("could not destroy VM {VmId} on {Node}: {Error}; destroy it in Proxmox", vmid.ToString(CultureInfo.InvariantCulture), node, e.Message);
-            if (ct.CanBeCanceled && !own.IsCancellationRequested && ct.IsCancellationRequested)
+            if (throwOnFailure || (ct.IsCancellationRequested && !own.IsCancellationRequested))
             {
                 throw;
             }
@@ -245,7 +335,7 @@ public sealed class ProxmoxFleetApplier(ProxmoxClient client, ISnippetStore snip
         {
             await snippets.DeleteAsync(node, storage, file, cts.Token);
         }
-        catch (Exception e) when (e is SnippetException or HttpRequestException or OperationCanceledException or Core.DroverException)
+        catch (Exception e) when (e is SnippetException or HttpRequestException or TimeoutException or OperationCanceledException or Core.DroverException)
         {
             _logger.LogError("could not delete snippet {Storage}:snippets/{File}: {Error}", storage, file, e.Message);
         }

@@ -52,10 +52,21 @@ public sealed class ProxmoxFleetPlanner(ProxmoxClient client)
                 diagnostics.Add($"{field}.template", problem!);
                 continue;
             }
-            var node = p.Node ?? template.Node ?? "";
+            var node = p.Node ?? template.Node;
+            if (node is null)
+            {
+                diagnostics.Add($"{field}.node", $"no node: the cluster does not say where template {template.VmId} is; set '{field}.node'");
+                continue;
+            }
             if (!nodes.Contains(node))
             {
                 diagnostics.Add($"{field}.node", $"node '{node}' is not in the cluster (its nodes: {string.Join(", ", nodes)})");
+                continue;
+            }
+            if (template.Node is { } templateNode && templateNode != node
+                && await UnsharedTemplateStorageAsync(templateNode, template.VmId!.Value, cancellationToken) is { } unshared)
+            {
+                diagnostics.Add($"{field}.node", $"template {template.VmId} is on node '{templateNode}' and its disk on storage '{unshared}', which is not shared: Proxmox clones to another node only from shared storage; clone on '{templateNode}' or keep the template on shared storage");
                 continue;
             }
             if (!snippetChecks.TryGetValue((node, p.Snippets), out var snippetProblem))
@@ -68,7 +79,8 @@ public sealed class ProxmoxFleetPlanner(ProxmoxClient client)
                 diagnostics.Add($"{field}.snippets", snippetProblem);
                 continue;
             }
-            if (p.VmId is { } wanted && vms.FirstOrDefault(v => v.VmId == wanted) is { } taken && !taken.TagList.Contains(ProxmoxFleetTags.Host(host.Name)))
+            if (p.VmId is { } wanted && vms.FirstOrDefault(v => v.VmId == wanted) is { } taken
+                && !(taken.TagList.Contains(fleetTag) && taken.TagList.Contains(ProxmoxFleetTags.Host(host.Name))))
             {
                 diagnostics.Add($"{field}.vmid", $"VMID {wanted} is taken by '{taken.Name}' on {taken.Node}, which is not this host's VM");
                 continue;
@@ -97,6 +109,10 @@ public sealed class ProxmoxFleetPlanner(ProxmoxClient client)
                 if (vm.Node != node)
                 {
                     reasons.Add($"node {vm.Node} → {node}");
+                }
+                if (p.VmId is { } pinned && vm.VmId != pinned)
+                {
+                    reasons.Add($"vmid {vm.VmId} → {pinned}");
                 }
             }
             plans.Add(new ProxmoxHostPlan
@@ -140,6 +156,26 @@ public sealed class ProxmoxFleetPlanner(ProxmoxClient client)
             _ => $"{byName.Count} templates are named '{template}' ({string.Join(", ", byName.Select(v => v.VmId))}); name it by VMID",
         };
         return problem is null ? byName[0] : null;
+    }
+
+    /// <summary>The storage of the template's disks that is not shared (null when all are, or it cannot be told).</summary>
+    private async Task<string?> UnsharedTemplateStorageAsync(string node, int vmid, CancellationToken cancellationToken)
+    {
+        var config = await client.Qemu.GetConfigAsync(node, vmid, cancellationToken: cancellationToken);
+        var storages = config.Raw
+            .Where(p => System.Text.RegularExpressions.Regex.IsMatch(p.Key, "^(scsi|virtio|sata|ide|efidisk|tpmstate)[0-9]+$") && !p.Value.Contains("media=cdrom", StringComparison.Ordinal) && !p.Value.Contains("cloudinit", StringComparison.Ordinal))
+            .Select(p => p.Value.Split(',')[0])
+            .Where(v => v.Contains(':', StringComparison.Ordinal))
+            .Select(v => v[..v.IndexOf(':', StringComparison.Ordinal)])
+            .Distinct(StringComparer.Ordinal);
+        foreach (var storage in storages)
+        {
+            if (await client.Storage.GetAsync(node, storage, cancellationToken) is { Shared: not true })
+            {
+                return storage;
+            }
+        }
+        return null;
     }
 
     private async Task<string?> CheckSnippetsAsync(string node, string storage, CancellationToken cancellationToken)

@@ -76,7 +76,9 @@ public sealed partial class ProxmoxTemplateImporter(ProxmoxClient client, ILogge
         if (existing is { VmId: { } existingId })
         {
             _logger.LogInformation("template {VmId} on {Node} already holds image {Digest}", existingId, existing.Node, digest);
-            progress?.Report($"template {existingId} already holds this image (tag {digestTag})");
+            progress?.Report($"template {existingId} on {existing.Node} already holds this image (tag {digestTag})"
+                + (options.VmId is { } asked && asked != existingId ? $"; VMID {asked} was not used" : "")
+                + (options.Node is { } askedNode && askedNode != existing.Node ? $"; node {askedNode} was not used" : ""));
             return new ProxmoxTemplateResult
             {
                 VmId = existingId,
@@ -89,8 +91,13 @@ public sealed partial class ProxmoxTemplateImporter(ProxmoxClient client, ILogge
             };
         }
 
-        var vmid = await ReserveVmIdAsync(options.VmId, cancellationToken);
+        if (options.VmId is { } wanted)
+        {
+            await ReserveVmIdAsync(wanted, cancellationToken); // fail before a long upload
+        }
         var uploaded = await EnsureImportVolumeAsync(node, options, format, digest, importVolume, progress, bytes, cancellationToken);
+        // /cluster/nextid reserves nothing: ask after the upload, which may have taken minutes.
+        var vmid = options.VmId is { } given ? await ReserveVmIdAsync(given, cancellationToken) : await client.Cluster.NextIdAsync(cancellationToken: cancellationToken);
         var name = options.Name ?? DefaultName(options.ImagePath);
         var tags = new List<string> { DroverTag, digestTag };
         tags.AddRange(userTags.Where(t => !tags.Contains(t)));
@@ -116,24 +123,28 @@ public sealed partial class ProxmoxTemplateImporter(ProxmoxClient client, ILogge
         };
 
         progress?.Report($"creating VM {vmid} ({name}) on {node}");
-        var created = false;
+        Upid? running = null;
         try
         {
             var create = await client.Qemu.CreateAsync(node, new CreateVmRequest { VmId = vmid, Settings = settings }, cancellationToken);
-            created = true;
+            running = create;
             await client.Tasks.WaitAsync(create, options.TaskTimeout, cancellationToken: cancellationToken);
             progress?.Report($"converting VM {vmid} to a template");
             var template = await client.Qemu.ConvertToTemplateAsync(node, vmid, cancellationToken: cancellationToken);
+            running = template;
             await client.Tasks.WaitAsync(template, options.TaskTimeout, cancellationToken: cancellationToken);
         }
-        catch (Exception e) when (created && e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or HttpRequestException or OperationCanceledException)
+        catch (ProxmoxApiException e) when (e.IsAlreadyExists && running is null)
         {
-            await DestroyAsync(node, vmid);
-            throw;
+            throw new ProxmoxTemplateException(options.VmId is null
+                ? $"VM {vmid} was taken by someone else between asking for a free VMID and creating it; run again"
+                : $"VM {vmid} was taken by someone else while the image was uploading; choose another VMID", e);
         }
-        catch (ProxmoxApiException e) when (e.IsAlreadyExists)
+        catch (Exception e) when (e is not ProxmoxTemplateException)
         {
-            throw new ProxmoxTemplateException($"VM {vmid} already exists (it was taken while Drover was uploading); choose another VMID", e);
+            // The create may have been accepted even if its answer never came: destroy the VM if it is this import's.
+            await DestroyIfOursAsync(node, vmid, digestTag, running);
+            throw;
         }
         _logger.LogInformation("made template {VmId} ({Name}) on {Node} from {Digest}", vmid, name, node, digest);
         return new ProxmoxTemplateResult
@@ -216,12 +227,8 @@ public sealed partial class ProxmoxTemplateImporter(ProxmoxClient client, ILogge
         }
     }
 
-    private async Task<int> ReserveVmIdAsync(int? wanted, CancellationToken cancellationToken)
+    private async Task<int> ReserveVmIdAsync(int vmid, CancellationToken cancellationToken)
     {
-        if (wanted is not { } vmid)
-        {
-            return await client.Cluster.NextIdAsync(cancellationToken: cancellationToken);
-        }
         try
         {
             return await client.Cluster.NextIdAsync(vmid, cancellationToken);
@@ -256,12 +263,30 @@ public sealed partial class ProxmoxTemplateImporter(ProxmoxClient client, ILogge
         return true;
     }
 
-    /// <summary>Destroys a VM this import created, with its own time limit (never the failed operation's token).</summary>
-    private async Task DestroyAsync(string node, int vmid)
+    /// <summary>
+    /// Destroys the VM this import created, with its own time limit (never the failed operation's token): after its
+    /// running task (if any) ended, and only if it carries this image's digest tag (an id someone else took stays).
+    /// </summary>
+    private async Task DestroyIfOursAsync(string node, int vmid, string digestTag, Upid? running)
     {
         using var cts = new CancellationTokenSource(_cleanupTimeout);
         try
         {
+            if (running is not null)
+            {
+                try
+                {
+                    await client.Tasks.WaitAsync(running, _cleanupTimeout, cancellationToken: cts.Token);
+                }
+                catch (Exception e) when (e is ProxmoxTaskFailedException or ProxmoxTaskTimeoutException)
+                {
+                }
+            }
+            var config = await client.Qemu.GetConfigAsync(node, vmid, cancellationToken: cts.Token);
+            if (!ProxmoxTags.Parse(config.Raw.GetValueOrDefault("tags")).Contains(digestTag))
+            {
+                return;
+            }
             if (await client.Qemu.GetStatusAsync(node, vmid, cts.Token) is { Status: "running" })
             {
                 await client.Tasks.WaitAsync(await client.Qemu.StopAsync(node, vmid, cancellationToken: cts.Token), _cleanupTimeout, cancellationToken: cts.Token);
@@ -274,7 +299,7 @@ public sealed partial class ProxmoxTemplateImporter(ProxmoxClient client, ILogge
         {
             _logger.LogInformation("VM {VmId} is gone already", vmid);
         }
-        catch (Exception e) when (e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is ProxmoxApiException or ProxmoxTaskFailedException or ProxmoxTaskTimeoutException or HttpRequestException or TimeoutException or OperationCanceledException)
         {
             _logger.LogError("could not destroy the half-made VM {VmId} on {Node}: {Error}; destroy it in Proxmox", vmid, node, e.Message);
         }

@@ -104,7 +104,8 @@ public sealed partial class PveState
         {
             throw PveException.Failed($"unable to delete volume '{volid}' - used by VM {user2.Vmid}");
         }
-        return Tasks.Start("imgdel", volid, user, task =>
+        // pve-storage forks this worker without an id (a volume ID holds ':', which a UPID cannot).
+        return Tasks.Start("imgdel", "", user, task =>
         {
             File.Delete(file);
             task.Write($"Removed volume '{volid}'");

@@ -12,6 +12,10 @@ public sealed class PveTasks(string node, TimeProvider time, Microsoft.Extension
 
     public PveTask Start(string type, string id, string user, Func<PveTask, Task> work)
     {
+        if (id.Contains(':', StringComparison.Ordinal) || type.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"a UPID's type and id cannot hold ':' ({type}, {id})");
+        }
         PveTask task;
         lock (_gate)
         {

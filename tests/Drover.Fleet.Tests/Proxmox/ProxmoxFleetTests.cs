@@ -184,6 +184,41 @@ public sealed class ProxmoxFleetTests : IAsyncLifetime
         File.Exists(Path.Combine(_cloud.Proxmox.State.Storage.Folder("snippets"), "drover-lab-web1.yaml")).ShouldBeTrue();
     }
 
+    [Fact]
+    public async Task Hosts_cloned_in_parallel_without_a_vmid_each_get_their_own()
+    {
+        await TemplatesAsync();
+        var fleet = Load("""
+            fleet: lab
+            hosts:
+              a1: {proxmox: {template: 9000}, converge: "true"}
+              a2: {proxmox: {template: 9000}, converge: "true"}
+              a3: {proxmox: {template: 9000}, converge: "true"}
+              a4: {proxmox: {template: 9000}, converge: "true"}
+            """);
+        var results = await Applier().ApplyAsync(await new ProxmoxFleetPlanner(_client).PlanAsync(fleet, null, false, Ct), parallelism: 4, cancellationToken: Ct);
+
+        results.ShouldAllBe(r => r.Error == null);
+        results.Select(r => r.VmId).Distinct().Count().ShouldBe(4);
+        (await _client.Cluster.ListVmsAsync(Ct)).Count(v => v.Template != true).ShouldBe(4);
+    }
+
+    [Fact]
+    public async Task A_replacement_whose_old_vm_cannot_be_destroyed_fails_without_making_a_second_vm()
+    {
+        await TemplatesAsync();
+        var fleet = Load(Fleet);
+        var first = (await Applier().ApplyAsync(await new ProxmoxFleetPlanner(_client).PlanAsync(fleet, ["web1"], false, Ct), cancellationToken: Ct)).Single();
+        var changed = Load(Fleet.Replace("echo converged", "echo again", StringComparison.Ordinal));
+        var client = _cloud.CreateProxmoxClient(wrap: inner => new FailDeleteOf(inner, first.VmId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        var result = (await new ProxmoxFleetApplier(client, Snippets()) { AddressTimeout = TimeSpan.Zero }
+            .ApplyAsync(await new ProxmoxFleetPlanner(client).PlanAsync(changed, ["web1"], true, Ct), cancellationToken: Ct)).Single();
+
+        result.Error.ShouldNotBeNull();
+        (await _client.Cluster.ListVmsAsync(Ct)).Where(v => v.Template != true).Select(v => v.VmId).ShouldBe([first.VmId]);
+    }
+
     private ProxmoxFleetApplier Applier() => new(_client, Snippets()) { AddressTimeout = TimeSpan.Zero };
 
     private LocalSnippetStore Snippets() => new(_cloud.CreateHttpClient(), new Uri("http://localcloud.test/v1"), TestLocalCloud.DefaultToken);
@@ -213,6 +248,15 @@ public sealed class ProxmoxFleetTests : IAsyncLifetime
             await _client.Tasks.WaitAsync(await _client.Qemu.CreateAsync("drover", new CreateVmRequest { VmId = vmid, Settings = settings }, Ct), cancellationToken: Ct);
             await _client.Tasks.WaitAsync(await _client.Qemu.ConvertToTemplateAsync("drover", vmid, cancellationToken: Ct), cancellationToken: Ct);
         }
+    }
+
+    /// <summary>Refuses to delete one VM, as a node with a locked VM would.</summary>
+    private sealed class FailDeleteOf(HttpMessageHandler inner, string vmid) : DelegatingHandler(inner)
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => request.Method == HttpMethod.Delete && request.RequestUri!.AbsolutePath.EndsWith($"/qemu/{vmid}", StringComparison.Ordinal)
+                ? Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.InternalServerError) { ReasonPhrase = $"VM is locked (backup)", Content = new StringContent("{\"data\":null}") })
+                : base.SendAsync(request, cancellationToken);
     }
 
     /// <summary>Fails the start of one VM, as a node without room for it would.</summary>
