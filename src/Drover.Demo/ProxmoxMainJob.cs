@@ -28,6 +28,7 @@ public sealed class ProxmoxMainJob(ProxmoxMainJobOptions options)
     public const string FleetName = "drover-demo-pve";
     private readonly ProxmoxClient _client = options.Client;
     private readonly List<(string Step, TimeSpan Took)> _steps = [];
+    private readonly List<string> _addresses = [];
     private TextWriter Err => options.Log;
 
     private async Task<T> Step<T>(string name, Func<Task<T>> work)
@@ -74,6 +75,9 @@ public sealed class ProxmoxMainJob(ProxmoxMainJobOptions options)
                 var failed = results.FirstOrDefault(r => r.Error is not null);
                 return failed is null ? results : throw new DemoException($"{failed.Host}: {failed.Error}");
             });
+            // A new VM may get an address an earlier VM had (DHCP): whatever host key was on record for it is not this VM's.
+            KnownHosts.Forget(options.KnownHostsFile, [.. applied.Select(a => a.Address).OfType<string>()]);
+            _addresses.AddRange(applied.Select(a => a.Address).OfType<string>());
             var identity = TargetResolver.IdentityFile(fleet)!;
             var reports = await Step("both boot for real; drover-agent reads the NoCloud drive; wait for each over SSH with the fleet key", async () =>
             {
@@ -131,7 +135,7 @@ public sealed class ProxmoxMainJob(ProxmoxMainJobOptions options)
         {
             await TryAsync($"{host.Host.Name}'s snippet", ct => options.Snippets.DeleteAsync(host.Node, host.Host.Proxmox!.Snippets, ProxmoxFleetApplier.SnippetFile(FleetName, host.Host.Name), ct));
         }
-        KnownHosts.Forget(options.KnownHostsFile, [.. (plan?.Hosts ?? []).Select(h => h.Host.Network?.Address.Split('/')[0]).OfType<string>()]);
+        KnownHosts.Forget(options.KnownHostsFile, [.. _addresses, .. (plan?.Hosts ?? []).Select(h => h.Host.Network?.Address.Split('/')[0]).OfType<string>()]);
         if (template is not null && !template.Reused)
         {
             await TryAsync($"template {template.VmId}", ct => applier.DestroyAsync(template.Node, template.VmId, ct, throwOnFailure: true));

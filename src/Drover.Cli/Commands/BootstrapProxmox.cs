@@ -59,6 +59,9 @@ internal sealed class BootstrapProxmox(CliEnv env, FleetFile fleet, string[] nam
             }
             var applier = new ProxmoxFleetApplier(client, env.Proxmox.Snippets(target, client), env.Logging.CreateLogger<ProxmoxFleetApplier>());
             var results = await applier.ApplyAsync(plan, parallelism, new Progress(env.IO.Error), ct);
+            // A new VM's address (DHCP ones are handed out again) has no host key on record that could still be its own.
+            Drover.Core.Ssh.KnownHosts.Forget(env.Paths.KnownHostsFile,
+                [.. results.Where(r => r.Change is HostChange.Create or HostChange.Replace && r.Error is null).Select(r => r.Address).OfType<string>()]);
             part["hosts"] = new JsonArray([.. results.Select(r => (JsonNode)new JsonObject
             {
                 ["name"] = r.Host,
