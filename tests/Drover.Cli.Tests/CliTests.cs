@@ -137,7 +137,7 @@ public sealed class CliTests : IAsyncLifetime
         // A new top-level command belongs here too (and in the README's command list).
         listed.ShouldBe([
             "context", "local", "server", "image", "ssh-key", "bootstrap", "secrets", "userdata", "init", "schema", "host", "cleanup",
-            "demo", "talos", "agent",
+            "demo", "talos", "proxmox", "agent",
         ]);
     }
 

@@ -47,6 +47,9 @@ internal static class DemoCommand
               5. log in to each with the fleet's key and check: hostname = server name, agent status ok
               6. with --clone: shut demo-1 down, snapshot it, create demo-3 from that snapshot and check that its agent
                  treats it as a new instance (hostname demo-3, status ok, SSH host key not demo-1's)
+            With --target proxmox it runs on the local Proxmox VE instead: the same image becomes a template, demo-1 (a
+            linked clone, DHCP) and demo-2 (a full clone, a static address) boot with their user-data on a cloud-init
+            drive, each agent reads that NoCloud drive, and Drover checks both over SSH.
             Needs root, QEMU and network namespaces (as on the CI machine); 'drover local status' says what is missing.
             Everything created in the cloud is deleted at the end, also on failure or Ctrl-C, unless --keep.
             """)
