@@ -13,7 +13,7 @@ namespace Drover.LocalCloud.Hosting;
 /// </summary>
 public sealed class LocalSnippetStore(HttpClient http, Uri cloudEndpoint, string token) : ISnippetStore
 {
-    public async Task<string> WriteAsync(string node, string storage, string fileName, string content, CancellationToken cancellationToken)
+    public async Task<string> WriteAsync(string node, string storage, string fileName, string content, CancellationToken cancellationToken = default)
     {
         SnippetNames.ThrowIfInvalid(fileName);
         CheckStorage(storage);
@@ -29,7 +29,7 @@ public sealed class LocalSnippetStore(HttpClient http, Uri cloudEndpoint, string
         return json.RootElement.GetProperty("volid").GetString() ?? SnippetNames.VolumeId(storage, fileName);
     }
 
-    public async Task DeleteAsync(string node, string storage, string fileName, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string node, string storage, string fileName, CancellationToken cancellationToken = default)
     {
         SnippetNames.ThrowIfInvalid(fileName);
         CheckStorage(storage);

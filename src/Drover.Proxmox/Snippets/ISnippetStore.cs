@@ -8,8 +8,8 @@ namespace Drover.Proxmox.Snippets;
 public interface ISnippetStore
 {
     /// <summary>Writes <paramref name="content"/> as <paramref name="fileName"/> in <paramref name="storage"/>'s snippets; returns its volume ID (<c>STORAGE:snippets/FILE</c>).</summary>
-    Task<string> WriteAsync(string node, string storage, string fileName, string content, CancellationToken cancellationToken);
+    Task<string> WriteAsync(string node, string storage, string fileName, string content, CancellationToken cancellationToken = default);
 
     /// <summary>Removes a snippet; one that is not there is no error.</summary>
-    Task DeleteAsync(string node, string storage, string fileName, CancellationToken cancellationToken);
+    Task DeleteAsync(string node, string storage, string fileName, CancellationToken cancellationToken = default);
 }

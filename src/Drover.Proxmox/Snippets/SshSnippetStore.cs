@@ -10,7 +10,7 @@ namespace Drover.Proxmox.Snippets;
 /// </summary>
 public sealed class SshSnippetStore(ProxmoxClient client, Func<string, IRemoteShell> shellForNode) : ISnippetStore
 {
-    public async Task<string> WriteAsync(string node, string storage, string fileName, string content, CancellationToken cancellationToken)
+    public async Task<string> WriteAsync(string node, string storage, string fileName, string content, CancellationToken cancellationToken = default)
     {
         SnippetNames.ThrowIfInvalid(fileName);
         var directory = await DirectoryAsync(storage, cancellationToken);
@@ -26,7 +26,7 @@ public sealed class SshSnippetStore(ProxmoxClient client, Func<string, IRemoteSh
         return SnippetNames.VolumeId(storage, fileName);
     }
 
-    public async Task DeleteAsync(string node, string storage, string fileName, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string node, string storage, string fileName, CancellationToken cancellationToken = default)
     {
         SnippetNames.ThrowIfInvalid(fileName);
         var directory = await DirectoryAsync(storage, cancellationToken);
