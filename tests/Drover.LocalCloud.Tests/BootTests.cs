@@ -135,7 +135,8 @@ public sealed class BootTests
         var machine = await cloud.MachineOfAsync(server.Id);
 
         // Assert
-        status.ShouldBe(ServerStatus.Off);
+        status.ShouldBe(ServerStatus.Off, $"the guest powers itself off right after its marker; markers: '{await ConsoleAsync(cloud, server.Id, markers: true)}', "
+            + $"console: '{await ConsoleAsync(cloud, server.Id, markers: false)}', qemu: {machine.Qemu?.Pid}, last qemu: {machine.LastQemu?.Pid}");
         (await ConsoleAsync(cloud, server.Id, markers: true)).ShouldContain(marker);
         machine.Qemu.ShouldBeNull();
         var last = machine.LastQemu.ShouldNotBeNull("the boot that powered itself off is still described");
