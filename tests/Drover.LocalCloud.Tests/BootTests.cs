@@ -145,6 +145,29 @@ public sealed class BootTests
     }
 
     [Fact]
+    public async Task A_guest_that_powers_itself_off_before_its_start_action_completes_is_off_once_it_completes()
+    {
+        // Arrange: actions take 8 s, the guest is off within about one (a fast guest, a slow host).
+        MachineHarness.SkipUnlessMachines();
+        if (MachineSupportProbe.Probe() is { Boot: MachineSupportProbe.NoBoot } support)
+        {
+            Assert.Skip($"QEMU boots cannot run here: {support.BootReason}");
+        }
+        await using var cloud = await MachineHarness.StartAsync(null, options => options with { ShutdownTimeout = TimeSpan.FromSeconds(2), ActionDuration = TimeSpan.FromSeconds(8) });
+        var marker = $"DROVER-EARLY-{Guid.NewGuid():N}"[..24];
+        var image = await SeedBootableSnapshotAsync(cloud, BootDisk.BootSector($"console {marker}", $"marker {marker}", powerOff: true));
+
+        // Act
+        var server = await CreateServerAsync(cloud, "early-off", image);
+        var status = await WaitForStatusAsync(cloud, server.Id, ServerStatus.Off);
+
+        // Assert
+        status.ShouldBe(ServerStatus.Off, "the guest's power-off during the start action must not be lost when the action completes");
+        (await ConsoleAsync(cloud, server.Id, markers: true)).ShouldContain(marker);
+        (await cloud.MachineOfAsync(server.Id)).Qemu.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task A_server_from_a_system_image_stays_api_only()
     {
         // Arrange

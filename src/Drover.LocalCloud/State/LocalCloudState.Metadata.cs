@@ -48,10 +48,24 @@ public sealed partial class LocalCloudState
             : throw Invalid("labels", problem);
     }
 
-    /// <summary>The guest powered itself off (QEMU exited on its own): the server is off, unless an action is changing it.</summary>
+    /// <summary>Servers whose guest powered itself off while an action on them was running (settled when the last one is done).</summary>
+    private readonly HashSet<long> _poweredOffDuringAction = [];
+
+    /// <summary>
+    /// The guest powered itself off (QEMU exited on its own): the server is off; while an action is changing it, once
+    /// that action is done (<see cref="SettlePowerOffDuringActions"/>).
+    /// </summary>
     private void GuestPoweredOff(long id) => Run(() =>
     {
-        if (FindServer(id) is { } record && record.Server.Status == Hcloud.Contracts.ServerStatus.Running && !HasRunningAction("server", id))
+        if (FindServer(id) is not { } record)
+        {
+            return 0;
+        }
+        if (HasRunningAction("server", id))
+        {
+            _poweredOffDuringAction.Add(id);
+        }
+        else if (record.Server.Status == Hcloud.Contracts.ServerStatus.Running)
         {
             SetStatus(record, Hcloud.Contracts.ServerStatus.Off);
         }

@@ -187,6 +187,24 @@ public sealed partial class LocalCloudState
             {
                 Fail(action);
             }
+            SettlePowerOffDuringActions(action);
+        }
+    }
+
+    /// <summary>
+    /// A guest that powered itself off while an action on its server was running (a fast guest, a slow host: it can
+    /// be off before its start action completes) is off once the last of those actions is done, whatever they set.
+    /// </summary>
+    private void SettlePowerOffDuringActions(ActionRecord action)
+    {
+        if (action.Resources.FirstOrDefault(r => r.Type == "server")?.Id is not { } id || HasRunningAction("server", id)
+            || !_poweredOffDuringAction.Remove(id))
+        {
+            return;
+        }
+        if (FindServer(id) is { } record && record.Server.Status == ServerStatus.Running && _machines?.QemuOf(id) is null)
+        {
+            SetStatus(record, ServerStatus.Off);
         }
     }
 
