@@ -5,8 +5,6 @@ namespace Drover.LocalCloud.Machines;
 /// <summary>The few libc calls the machine runtime needs (Linux only).</summary>
 internal static partial class NativeMethods
 {
-    public const int SeekData = 3;
-    public const int SeekHole = 4;
     public const int SigTerm = 15;
     public const int SigKill = 9;
 
@@ -15,9 +13,6 @@ internal static partial class NativeMethods
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
-
-    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
-    public static partial long Seek(int fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);

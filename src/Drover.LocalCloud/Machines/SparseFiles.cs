@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Drover.LocalCloud.Machines;
@@ -11,7 +10,6 @@ namespace Drover.LocalCloud.Machines;
 internal static class SparseFiles
 {
     private const int BlockSize = 1 << 20;
-    private const int ENXIO = 6;
 
     /// <summary>Creates (or replaces) an all-holes file of <paramref name="length"/> bytes.</summary>
     public static void CreateEmpty(string path, long length)
@@ -66,29 +64,7 @@ internal static class SparseFiles
     }
 
     /// <summary>The (start, end) byte ranges that hold data; on a file system without SEEK_DATA, the whole file.</summary>
-    public static IEnumerable<(long Start, long End)> DataExtents(SafeFileHandle handle, long length)
-    {
-        var fd = (int)handle.DangerousGetHandle();
-        var offset = 0L;
-        while (offset < length)
-        {
-            var data = NativeMethods.Seek(fd, offset, NativeMethods.SeekData);
-            if (data < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == ENXIO)
-                {
-                    yield break;
-                }
-                yield return (offset, length);
-                yield break;
-            }
-            var hole = NativeMethods.Seek(fd, data, NativeMethods.SeekHole);
-            var end = hole < 0 ? length : Math.Min(hole, length);
-            yield return (data, end);
-            offset = end;
-        }
-    }
+    public static IEnumerable<(long Start, long End)> DataExtents(SafeFileHandle handle, long length) => Drover.Core.Files.SparseExtents.DataExtents(handle, length);
 
     /// <summary>Bytes allocated on disk for <paramref name="path"/> (the sum of its data extents).</summary>
     public static long DataBytes(string path)
