@@ -43,6 +43,7 @@ public sealed class BlockMapTests : IDisposable
         map.DataRuns().ShouldBe([(3L * Block, (long)Block), (40L * Block, 2L * Block)]);
         // The holes were not read: at most the blocks the data extents touch (file systems allocate in pages or more).
         map.BytesRead.ShouldBeLessThanOrEqualTo(8L * Block);
+        map.Sha256.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))), "holes hash as zeros");
     }
 
     [Fact]
@@ -71,7 +72,9 @@ public sealed class BlockMapTests : IDisposable
 
         map.BlockCount.ShouldBe(3);
         map.BlockLength(2).ShouldBe(4096);
-        map.Digest(2).ShouldBe(SHA256.HashData(bytes.AsSpan(2 * Block)));
+        // Hashed as a disk holds it: zero-padded to a whole block.
+        map.Digest(2).ShouldBe(SHA256.HashData([.. bytes.AsSpan(2 * Block), .. new byte[Block - 4096]]));
+        map.Sha256.ShouldBe(Convert.ToHexStringLower(SHA256.HashData(bytes)));
         map.DataRuns().ShouldBe([(0L, (long)bytes.Length)]);
         map.DataBytes.ShouldBe(bytes.Length);
     }

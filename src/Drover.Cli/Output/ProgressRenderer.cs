@@ -74,6 +74,10 @@ public sealed class ProgressRenderer(TextWriter error, bool terminal, TimeProvid
                 text += $", ETA {TimeSpan.FromSeconds((total - p.Bytes) / rate):mm\\:ss}";
             }
         }
+        if (p.SkippedBytes is { } skipped)
+        {
+            text += $", {Size(skipped)} skipped";
+        }
         return text + $", {Size((long)rate)}/s";
     }
 

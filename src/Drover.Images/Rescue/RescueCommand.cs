@@ -15,8 +15,8 @@ public static partial class RescueCommand
     /// <summary>Exit codes the script uses for failures it recognises.</summary>
     public const int ExitDigestMismatch = 65, ExitNoDevice = 66, ExitNotQcow2 = 67, ExitTooLarge = 68, ExitVerifyFailed = 69;
 
-    /// <summary>The first command on a rescue system: exits 0 when <c>/dev/sda</c> is there, printing <c>zstd</c> or <c>plain</c>.</summary>
-    public const string Probe = "test -b /dev/sda && { command -v zstd >/dev/null && echo zstd || echo plain; }";
+    /// <summary>The first command on a rescue system: exits 0 when <c>/dev/sda</c> is there, printing <c>zstd</c> or <c>plain</c>, then <c>python3</c> when it has python3 (which block uploads need).</summary>
+    public const string Probe = "test -b /dev/sda && { command -v zstd >/dev/null && echo zstd || echo plain; command -v python3 >/dev/null && echo python3 || true; }";
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Pattern();

@@ -14,8 +14,9 @@ public sealed class BlockMap
     /// <summary>4 MiB: large enough for sequential I/O, small enough that a changed package touches few blocks.</summary>
     public const int DefaultBlockSize = 4 << 20;
 
-    private BlockMap(long length, int blockSize, SortedDictionary<long, byte[]> data, long bytesRead)
+    private BlockMap(long length, int blockSize, SortedDictionary<long, byte[]> data, long bytesRead, string sha256)
     {
+        Sha256 = sha256;
         Length = length;
         BlockSize = blockSize;
         _data = data;
@@ -44,7 +45,7 @@ public sealed class BlockMap
     /// <summary>Bytes the map read to be made: the data extents' blocks, never the holes between them.</summary>
     public long BytesRead { get; }
 
-    /// <summary>The SHA-256 of data block <paramref name="index"/>, or null for a zero block.</summary>
+    /// <summary>The SHA-256 of data block <paramref name="index"/> (a short last block zero-padded), or null for a zero block.</summary>
     public byte[]? Digest(long index) => _data.TryGetValue(index, out var digest) ? digest : null;
 
     /// <summary>The length of block <paramref name="index"/> (the last one may be short).</summary>
@@ -71,16 +72,50 @@ public sealed class BlockMap
         }
     }
 
+    /// <summary>The SHA-256 of the whole image (holes hashed as the zeros they read as), lowercase hex.</summary>
+    public string Sha256 { get; }
+
+    /// <summary>Block <paramref name="index"/> as the rescue side's <c>hash</c> prints it: the digest in hex, or <c>z</c>.</summary>
+    public string Line(long index) => Digest(index) is { } d ? Convert.ToHexStringLower(d) : "z";
+
+    /// <summary>Every block's <see cref="Line"/>, in order.</summary>
+    public IReadOnlyList<string> Lines() => [.. Enumerable.Range(0, checked((int)BlockCount)).Select(i => Line(i))];
+
+    /// <summary>The record of this map Drover keeps on the snapshot (label <c>drover/blocks</c>): see <see cref="RecordOf"/>.</summary>
+    public string Record => RecordOf(Lines(), BlockSize);
+
     /// <summary>
-    /// Maps <paramref name="path"/>: only the blocks its data extents touch are read (a hole is zero by definition);
-    /// each is hashed, or counted zero when all its bytes are. <paramref name="progress"/> hears the bytes read.
+    /// The record of a block list, at most 63 characters (a label value): <c>v1.COUNT.HEX</c>, where HEX is the start of
+    /// the SHA-256 of the lines. A disk whose blocks hash to the same record holds the same image.
+    /// </summary>
+    public static string RecordOf(IReadOnlyList<string> lines, int blockSize = DefaultBlockSize)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var text = $"drover-blocks v1 {blockSize}\n" + string.Join("\n", lines);
+        var prefix = $"v1.{lines.Count}.";
+        var hex = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(text)));
+        return prefix + hex[..(Hcloud.Labels.LabelValidation.MaxNameLength - prefix.Length)];
+    }
+
+    /// <summary>How many blocks a record covers, or null when <paramref name="record"/> is not one.</summary>
+    public static long? RecordBlockCount(string? record)
+    {
+        var parts = record?.Split('.');
+        return parts is [ "v1", var count, { Length: > 0 } ] && long.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+    }
+
+    /// <summary>
+    /// Maps <paramref name="path"/> in one pass: only the blocks its data extents touch are read (a hole is zero by
+    /// definition); each is hashed, or counted zero when all its bytes are; the whole image's SHA-256 comes from the
+    /// same pass. A short last block is hashed zero-padded to the block size, as a disk holds it. <paramref name="progress"/>
+    /// hears the bytes mapped (holes included).
     /// </summary>
     public static async Task<BlockMap> BuildAsync(string path, int blockSize = DefaultBlockSize, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 4096);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan | FileOptions.Asynchronous);
         var length = RandomAccess.GetLength(handle);
-        var touched = new SortedSet<long>();
+        var touched = new HashSet<long>();
         foreach (var (start, end) in SparseExtents.DataExtents(handle, length))
         {
             for (var index = start / blockSize; index * blockSize < end; index++)
@@ -90,10 +125,20 @@ public sealed class BlockMap
         }
         var data = new SortedDictionary<long, byte[]>();
         var buffer = new byte[blockSize];
+        var zeros = new byte[blockSize];
+        using var whole = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var one = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long read = 0;
-        foreach (var index in touched)
+        var count = (length + blockSize - 1) / blockSize;
+        for (long index = 0; index < count; index++)
         {
             var want = (int)Math.Min(blockSize, length - (index * blockSize));
+            if (!touched.Contains(index))
+            {
+                whole.AppendData(zeros, 0, want);
+                progress?.Report((index * blockSize) + want);
+                continue;
+            }
             var got = 0;
             while (got < want)
             {
@@ -105,13 +150,20 @@ public sealed class BlockMap
                 got += n;
             }
             read += want;
-            progress?.Report(read);
+            whole.AppendData(buffer, 0, want);
+            progress?.Report((index * blockSize) + want);
             var block = buffer.AsSpan(0, want);
             if (block.IndexOfAnyExcept((byte)0) >= 0)
             {
-                data[index] = SHA256.HashData(block);
+                one.AppendData(block);
+                one.AppendData(zeros, 0, blockSize - want);
+                data[index] = one.GetHashAndReset();
             }
         }
-        return new BlockMap(length, blockSize, data, read);
+        if (RandomAccess.GetLength(handle) != length)
+        {
+            throw new IOException($"{path} changed size while being mapped ({length} bytes, now {RandomAccess.GetLength(handle)})");
+        }
+        return new BlockMap(length, blockSize, data, read, Convert.ToHexStringLower(whole.GetHashAndReset()));
     }
 }

@@ -45,6 +45,8 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             return new UploadResult(existing, true, known, run.Id, run.Timings);
         }
 
+        source = await DecompressForMapAsync(source, options, run, cancellationToken);
+        var baseImage = options.Base is { } wanted ? await ResolveBaseAsync(wanted, source, cancellationToken) : null;
         using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var ct = linked.Token;
@@ -59,7 +61,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             {
                 Name = $"drover-upload-{run.Id}",
                 ServerType = source.ServerType,
-                Image = "ubuntu-24.04",
+                Image = baseImage?.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "ubuntu-24.04",
                 Location = options.Location,
                 StartAfterCreate = false,
             }, ct);
@@ -70,14 +72,28 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             run.Step("connect over SSH");
             await session.ConnectAsync(options.SshTimeout, ct);
 
-            run.Step("write image", source.Length);
-            var report = await WriteAsync(session, options, source, run, ct);
-            if (source.Sha256 is { } local && report.ReceivedSha256 is { } remote && local != remote)
+            var delta = (string?)null;
+            if (source.Map is { } map && session.RemoteHasPython)
             {
-                throw new UploadException("write", $"the rescue system received sha256 {remote}, the file has {local}: the transfer was corrupted");
+                var plan = await PlanAsync(session, map, baseImage, run, ct);
+                delta = plan.Delta ? baseImage!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+                await WriteBlocksAsync(session, options, source, plan, run, ct);
             }
-            source = source with { Sha256 = source.Sha256 ?? report.ReceivedSha256 };
-            logger.LogInformation("wrote {Bytes} bytes, verified={Verified}", report.WrittenBytes, report.Verified);
+            else
+            {
+                if (baseImage is not null)
+                {
+                    logger.LogWarning("the rescue system has no python3 (or the image has no block map): uploading in full over base {Base}'s disk", baseImage.Id);
+                }
+                run.Step("write image", source.Length);
+                var report = await WriteAsync(session, options, source, run, ct);
+                if (source.Sha256 is { } local && report.ReceivedSha256 is { } remote && local != remote)
+                {
+                    throw new UploadException("write", $"the rescue system received sha256 {remote}, the file has {local}: the transfer was corrupted");
+                }
+                source = source with { Sha256 = source.Sha256 ?? report.ReceivedSha256 };
+                logger.LogInformation("wrote {Bytes} bytes, verified={Verified}", report.WrittenBytes, report.Verified);
+            }
 
             run.Step("shut down");
             await session.ShutdownAsync(ct);
@@ -87,6 +103,15 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             if (source.Sha256 is { } digest)
             {
                 labels[DroverLabels.Digest] = ImageDigest.Label(digest);
+            }
+            if (source.Map is { } recorded)
+            {
+                labels[BlockLabels.Blocks] = recorded.Record;
+                labels.TryAdd(BlockLabels.Image, source.ImageName);
+            }
+            if (delta is not null)
+            {
+                labels[BlockLabels.Base] = delta;
             }
             var snapshot = await session.SnapshotAsync(new CreateImageRequest
             {
@@ -105,6 +130,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         finally
         {
             run.Finish();
+            source.DeleteTemporary();
         }
     }
 
@@ -120,6 +146,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         await SweepDeadRunsAsync(cancellationToken);
         var server = await client.Servers.GetAsync(serverId, cancellationToken) ?? throw new UploadException("input", $"server {serverId} not found");
         var source = await PrepareAsync(options with { ServerType = server.ServerType.Name }, run, cancellationToken);
+        source = await DecompressForMapAsync(source, options, run, cancellationToken);
         using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var ct = linked.Token;
@@ -133,8 +160,15 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             await session.BootAsync(ct);
             run.Step("connect over SSH");
             await session.ConnectAsync(options.SshTimeout, ct);
-            run.Step("write image", source.Length);
-            await WriteAsync(session, options, source, run, ct);
+            if (source.Map is { } map && session.RemoteHasPython)
+            {
+                await WriteBlocksAsync(session, options, source, BlockPlan.Full(map), run, ct);
+            }
+            else
+            {
+                run.Step("write image", source.Length);
+                await WriteAsync(session, options, source, run, ct);
+            }
             run.Step("boot from disk");
             await session.BootFromDiskAsync(ct);
             run.Step("delete temporary key");
@@ -147,6 +181,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         finally
         {
             run.Finish();
+            source.DeleteTemporary();
         }
     }
 
@@ -190,13 +225,56 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             throw new UploadException("input", $"{path} is a qcow2 image, but its format was given as raw; give it as qcow2");
         }
         var length = new FileInfo(path).Length;
+        var name = options.ImageName ?? ImageNames.FromPath(path);
+        if (resolved == ImageCompression.None && options.Format == ImageFormat.Raw)
+        {
+            // One pass: the block map (only data extents are read) and the whole image's sha256.
+            run.Step("map image", length);
+            var map = await BlockMap.BuildAsync(path, progress: run.BytesProgress(), cancellationToken: ct);
+            CheckExpected(options, path, map.Sha256);
+            logger.LogInformation("{Path}: {Data} bytes of data in {Blocks} blocks, {Zero} bytes zero", path, map.DataBytes, map.BlockCount, map.ZeroBytes);
+            return new Source(Path.GetFileName(path), path, null, length, resolved, serverType.Name, serverType.Architecture, map.Sha256) { Map = map, MapPath = path, ImageName = name, TypeDiskGb = serverType.Disk };
+        }
         run.Step("hash image", length);
         var sha = await ImageDigest.OfFileAsync(path, run.BytesProgress(), ct);
+        CheckExpected(options, path, sha);
+        return new Source(Path.GetFileName(path), path, null, length, resolved, serverType.Name, serverType.Architecture, sha) { ImageName = name, TypeDiskGb = serverType.Disk };
+    }
+
+    private static void CheckExpected(UploadOptions options, string path, string sha)
+    {
         if (options.ExpectedSha256 is { } expected && !string.Equals(expected, sha, StringComparison.OrdinalIgnoreCase))
         {
             throw new UploadException("check input", $"{path} has sha256 {sha}, not the expected {expected}");
         }
-        return new Source(Path.GetFileName(path), path, null, length, resolved, serverType.Name, serverType.Architecture, sha);
+    }
+
+    /// <summary>
+    /// A compressed raw image is decompressed here into a sparse temporary file and mapped, so that it travels as blocks
+    /// like any raw image (and can be a delta). Done after the duplicate check: a known image is not decompressed.
+    /// </summary>
+    private async Task<Source> DecompressForMapAsync(Source source, UploadOptions options, UploadRun run, CancellationToken ct)
+    {
+        if (source.Map is not null || source.Path is null || options.Format != ImageFormat.Raw || source.Compression == ImageCompression.None)
+        {
+            return source;
+        }
+        var directory = Directory.CreateTempSubdirectory("drover-upload-");
+        var raw = Path.Combine(directory.FullName, "image.raw");
+        try
+        {
+            run.Step("decompress image", source.Length);
+            await SparseDecompress.ToFileAsync(source.Path, source.Compression, raw, run.BytesProgress(), ct);
+            run.Step("map image", new FileInfo(raw).Length);
+            var map = await BlockMap.BuildAsync(raw, progress: run.BytesProgress(), cancellationToken: ct);
+            logger.LogInformation("{Path} decompressed: {Length} bytes, {Data} of data, sha256 {Sha}", source.Path, map.Length, map.DataBytes, map.Sha256);
+            return source with { Map = map, MapPath = raw, TemporaryDirectory = directory.FullName };
+        }
+        catch
+        {
+            directory.Delete(recursive: true);
+            throw;
+        }
     }
 
     private async Task<ServerType> ResolveServerTypeAsync(UploadOptions options, CancellationToken ct)
@@ -240,6 +318,120 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         }
         await using var zstd = LocalZstd.Start(source.Path, run.BytesProgress(), ct);
         return await session.WriteAsync(write with { WireCompression = ImageCompression.Zstd }, zstd.Output, null, ct);
+    }
+
+    /// <summary>
+    /// What to send: the whole image's data runs, or, over a base, the blocks that differ from what its disk holds. A base
+    /// whose disk does not match the block record Drover kept for it falls back to a full upload, saying so.
+    /// </summary>
+    private async Task<BlockPlan> PlanAsync(RescueSession session, BlockMap map, Image? baseImage, UploadRun run, CancellationToken ct)
+    {
+        if (baseImage is null)
+        {
+            return BlockPlan.Full(map);
+        }
+        var record = baseImage.Labels.GetValueOrDefault(BlockLabels.Blocks);
+        var recorded = BlockMap.RecordBlockCount(record);
+        var count = Math.Max(map.BlockCount, recorded ?? 0);
+        run.Step("hash base disk", count * (long)map.BlockSize);
+        var lines = await session.HashBlocksAsync(count, map.BlockSize, ct);
+        if (recorded is { } n && BlockMap.RecordOf([.. lines.Take((int)n)], map.BlockSize) != record)
+        {
+            logger.LogWarning("base snapshot {Base} does not hold what Drover recorded for it (its disk's blocks hash to {Found}, the record is {Record}): uploading in full",
+                baseImage.Id, BlockMap.RecordOf([.. lines.Take((int)n)], map.BlockSize), record);
+            return BlockPlan.Full(map);
+        }
+        if (recorded is null)
+        {
+            logger.LogWarning("base snapshot {Base} has no block record ({Label}); its disk is compared block by block and the result verified whole", baseImage.Id, BlockLabels.Blocks);
+        }
+        var plan = BlockPlan.Against(map, lines);
+        logger.LogInformation("delta over snapshot {Base}: {Send} bytes in {Blocks} blocks differ, {Skip} bytes are the same", baseImage.Id, plan.SendBytes, plan.SendBlocks, plan.SkipBytes);
+        return plan;
+    }
+
+    private async Task WriteBlocksAsync(RescueSession session, UploadOptions options, Source source, BlockPlan plan, UploadRun run, CancellationToken ct)
+    {
+        var zstd = options.WireCompression && session.RemoteHasZstd && LocalZstd.Available();
+        run.Step("write image", plan.SendBytes, plan.SkipBytes);
+        var report = await session.WriteBlocksAsync(plan, source.MapPath!, zstd, run.BytesProgress(), ct);
+        if (report.Sha256 != plan.Map.Sha256 || report.Bytes != plan.Map.Length)
+        {
+            throw new UploadException("write", $"the disk holds {report.Bytes} bytes with sha256 {report.Sha256}, the image {plan.Map.Length} with {plan.Map.Sha256}");
+        }
+        logger.LogInformation("wrote {Bytes} bytes ({Sent} sent, {Zeroed} zeroed{Mode}); the disk's sha256 {Sha} matches", report.Bytes, report.Sent, report.Zeroed, plan.Delta ? ", delta" : "", report.Sha256);
+    }
+
+    /// <summary>
+    /// The snapshot a delta upload starts from: <c>auto</c> (the newest available snapshot of the same image name and
+    /// architecture with a block record, or none: a full upload), a snapshot id, or a label selector (its newest match).
+    /// An explicit base of another architecture, or larger than the temporary server's disk, is refused before anything
+    /// is created; <c>auto</c> passes over those.
+    /// </summary>
+    private async Task<Image?> ResolveBaseAsync(string wanted, Source source, CancellationToken ct)
+    {
+        if (source.Map is null)
+        {
+            throw new UploadException("input", "a delta upload (--base) needs a local raw or compressed raw image; URLs and qcow2 images are uploaded in full");
+        }
+        if (wanted == "auto")
+        {
+            var candidates = await client.Images.ListAsync(new ImageListOptions
+            {
+                Type = [ImageType.Snapshot],
+                Status = [ImageStatus.Available],
+                Architecture = source.Architecture,
+                LabelSelector = LabelSelector.Parse($"{BlockLabels.Image}={source.ImageName},{BlockLabels.Blocks}"),
+                Sort = ["created:desc"],
+            }, ct).ToListAsync(ct);
+            var pick = candidates.FirstOrDefault(i => i.DiskSize <= source.TypeDiskGb);
+            if (pick is null)
+            {
+                logger.LogWarning("no earlier snapshot of image {Name} ({Arch}) with a block record fits a {Type}: uploading in full", source.ImageName, source.Architecture, source.ServerType);
+            }
+            else
+            {
+                logger.LogInformation("delta base: snapshot {Id} ({Description})", pick.Id, pick.Description);
+            }
+            return pick;
+        }
+        Image? found;
+        if (long.TryParse(wanted, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            found = await client.Images.GetAsync(id, ct) ?? throw new UploadException("input", $"base snapshot {id} not found");
+            if (found.Type != ImageType.Snapshot || found.Status != ImageStatus.Available)
+            {
+                throw new UploadException("input", $"base image {id} is a {found.Type} that is {found.Status}; a base must be an available snapshot");
+            }
+        }
+        else
+        {
+            LabelSelector selector;
+            try
+            {
+                selector = LabelSelector.Parse(wanted);
+            }
+            catch (FormatException e)
+            {
+                throw new UploadException("input", $"--base '{wanted}' is neither auto, a snapshot id nor a label selector: {e.Message}");
+            }
+            found = await client.Images.ListPageAsync(new ImageListOptions
+            {
+                Type = [ImageType.Snapshot],
+                Status = [ImageStatus.Available],
+                LabelSelector = selector,
+                Sort = ["created:desc"],
+            }, 1, 1, ct) is { FirstOrDefault: { } newest } ? newest : throw new UploadException("input", $"no available snapshot matches the base selector '{wanted}'");
+        }
+        if (found.Architecture != source.Architecture)
+        {
+            throw new UploadException("input", $"base snapshot {found.Id} is {found.Architecture}, the image is {source.Architecture}");
+        }
+        if (found.DiskSize > source.TypeDiskGb)
+        {
+            throw new UploadException("input", $"base snapshot {found.Id} needs a {found.DiskSize} GB disk; a {source.ServerType} has {source.TypeDiskGb} GB (give a larger --server-type)");
+        }
+        return found;
     }
 
     /// <summary>Removes what runs of this machine left in this cloud when they were killed (they are known dead, whatever their age).</summary>
@@ -290,5 +482,28 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     private sealed record Source(string Name, string? Path, Uri? Url, long? Length, ImageCompression Compression, string ServerType, Architecture Architecture, string? Sha256)
     {
         public string? ExpectedSha256 => Sha256;
+
+        /// <summary>The block map of the raw image (a local raw file, or a compressed one decompressed here).</summary>
+        public BlockMap? Map { get; init; }
+
+        /// <summary>The raw file <see cref="Map"/> describes: the image itself, or its decompressed copy.</summary>
+        public string? MapPath { get; init; }
+
+        /// <summary>Where a decompressed copy lives, deleted when the upload ends.</summary>
+        public string? TemporaryDirectory { get; init; }
+
+        /// <summary>The image's name (label <c>drover/image</c>): what <c>--base auto</c> matches.</summary>
+        public string ImageName { get; init; } = "image";
+
+        /// <summary>The temporary server type's disk, in GB.</summary>
+        public double TypeDiskGb { get; init; }
+
+        public void DeleteTemporary()
+        {
+            if (TemporaryDirectory is { } directory && Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 }

@@ -13,9 +13,11 @@ internal sealed class LocalZstd : IAsyncDisposable
     private readonly Process _process;
     private readonly CancellationTokenSource _stop;
     private readonly Task _watcher;
+    private readonly Task? _feeder;
 
-    private LocalZstd(Process process, Task watcher, CancellationTokenSource stop)
+    private LocalZstd(Process process, Task watcher, CancellationTokenSource stop, Task? feeder = null)
     {
+        _feeder = feeder;
         _process = process;
         _watcher = watcher;
         _stop = stop;
@@ -32,6 +34,29 @@ internal sealed class LocalZstd : IAsyncDisposable
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watcher = read is null ? Task.CompletedTask : Task.Run(() => WatchAsync(process, path, read, stop.Token), CancellationToken.None);
         return new LocalZstd(process, watcher, stop);
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="input"/> (copied into zstd's stdin by a task of its own) at <paramref name="level"/>;
+    /// read <see cref="Output"/>. A failure to feed zstd ends its input, so the reader sees the stream end early.
+    /// </summary>
+    public static LocalZstd Compress(Stream input, CancellationToken ct, int level = 1)
+    {
+        var process = ProcessRunner.Start("zstd", [$"-{level}", "-T0", "-q", "-c"], redirectInput: true, redirectOutput: true, redirectError: true);
+        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var feeder = Task.Run(async () =>
+        {
+            try
+            {
+                await input.CopyToAsync(process.StandardInput.BaseStream, 1 << 20, stop.Token);
+            }
+            finally
+            {
+                process.StandardInput.Close();
+            }
+        }, CancellationToken.None);
+        return new LocalZstd(process, Task.CompletedTask, stop, feeder);
     }
 
     /// <summary>Reports how far zstd has read the file, twice a second, until it exits.</summary>
@@ -86,6 +111,17 @@ internal sealed class LocalZstd : IAsyncDisposable
         await _process.WaitForExitAsync(CancellationToken.None);
         await _stop.CancelAsync();
         await _watcher;
+        if (_feeder is { } feeder)
+        {
+            try
+            {
+                await feeder;
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+                // zstd was stopped, or the reader stopped reading: the upload reports why.
+            }
+        }
         _stop.Dispose();
         _process.Dispose();
     }

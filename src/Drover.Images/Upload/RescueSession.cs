@@ -40,6 +40,9 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
     /// <summary>Whether the rescue system has zstd (known once connected): the image may then travel compressed.</summary>
     public bool RemoteHasZstd { get; private set; }
 
+    /// <summary>Whether the rescue system has python3 (known once connected): block uploads (<see cref="BlockCommand"/>) need it.</summary>
+    public bool RemoteHasPython { get; private set; }
+
     /// <summary>Makes an SSH key pair (under <paramref name="keyDirectory"/> if given) and uploads its public half with the session's labels.</summary>
     public async Task CreateKeyAsync(string? keyDirectory, CancellationToken ct)
     {
@@ -93,7 +96,9 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
         var shell = _shells(target);
         try
         {
-            RemoteHasZstd = await ProbeAsync(shell, target, sshTimeout, ct);
+            var tools = await ProbeAsync(shell, target, sshTimeout, ct);
+            RemoteHasZstd = tools.Contains("zstd", StringComparison.Ordinal);
+            RemoteHasPython = tools.Contains("python3", StringComparison.Ordinal);
             _shell = shell;
         }
         catch
@@ -103,7 +108,7 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
         }
     }
 
-    private async Task<bool> ProbeAsync(IRemoteShell shell, SshTarget target, TimeSpan sshTimeout, CancellationToken ct)
+    private async Task<string> ProbeAsync(IRemoteShell shell, SshTarget target, TimeSpan sshTimeout, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
         var last = "";
@@ -114,7 +119,7 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
                 var probe = await shell.RunAsync(RescueCommand.Probe, null, null, ct);
                 if (probe.ExitCode == 0)
                 {
-                    return probe.Stdout.Contains("zstd", StringComparison.Ordinal);
+                    return probe.Stdout;
                 }
                 last = $"/dev/sda is missing on the rescue system ({probe.Stderr.Trim()})";
             }
@@ -155,6 +160,69 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
             RescueCommand.ExitVerifyFailed => $"the disk does not hold what was written: {why}",
             var code => $"writing the image failed (exit {code}; corrupt or truncated input?): {why}",
         });
+    }
+
+    /// <summary>
+    /// The digests of the disk's first <paramref name="count"/> blocks, as <see cref="BlockMap.Line"/> gives an image's:
+    /// the base a delta upload compares its image with.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> HashBlocksAsync(long count, int blockSize, CancellationToken ct)
+    {
+        var shell = _shell ?? throw new InvalidOperationException("the session is not connected");
+        var result = await shell.RunAsync(BlockCommand.Hash(count, blockSize), null, null, ct);
+        if (result.ExitCode != 0)
+        {
+            throw new UploadException("hash base disk", $"hashing the disk's blocks failed (exit {result.ExitCode}): {LastLines(result.Stderr)}");
+        }
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("drover:", StringComparison.Ordinal)).ToList();
+        if (lines.Count != count || lines.Any(l => l != "z" && l.Length != 64))
+        {
+            throw new UploadException("hash base disk", $"the rescue system printed {lines.Count} block digests, not {count}");
+        }
+        return lines;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="plan"/> (its data read from <paramref name="path"/>, zstd-compressed on the wire when
+    /// <paramref name="zstd"/>) to <see cref="BlockCommand.Write"/>; every block is checked as it is written, the disk read
+    /// back for the whole sha256. Maps the exit codes to clear errors.
+    /// </summary>
+    public async Task<BlockWriteReport> WriteBlocksAsync(BlockPlan plan, string path, bool zstd, IProgress<long>? sent, CancellationToken ct)
+    {
+        var shell = _shell ?? throw new InvalidOperationException("the session is not connected");
+        ShellResult result;
+        await using (var frames = plan.Open(path, sent))
+        {
+            if (zstd)
+            {
+                await using var squeezed = LocalZstd.Compress(frames, ct);
+                result = await shell.RunAsync(BlockCommand.Write(zstd: true), squeezed.Output, null, ct);
+            }
+            else
+            {
+                result = await shell.RunAsync(BlockCommand.Write(zstd: false), frames, null, ct);
+            }
+        }
+        if (result.ExitCode == 0)
+        {
+            return BlockWriteReport.Parse(result.Stdout);
+        }
+        var why = LastLines(result.Stderr);
+        throw new UploadException("write", result.ExitCode switch
+        {
+            RescueCommand.ExitDigestMismatch => $"a block did not arrive as it left: {why}",
+            RescueCommand.ExitNoDevice => $"the rescue system has no disk: {why}",
+            RescueCommand.ExitTooLarge => why,
+            RescueCommand.ExitVerifyFailed => $"the disk does not hold the image: {why}",
+            BlockCommand.ExitMalformed => $"the stream of blocks broke off: {why}",
+            var code => $"writing the blocks failed (exit {code}): {why}",
+        });
+    }
+
+    private static string LastLines(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "(no message)" : string.Join(" / ", lines.TakeLast(3));
     }
 
     /// <summary>Closes the SSH session and shuts the server down, powering it off after <see cref="ShutdownGrace"/>.</summary>

@@ -45,6 +45,16 @@ public sealed record UploadOptions
     /// <summary>The image's manifest; by default <c>IMAGE.manifest.json</c> or <c>NAME.manifest.json</c> next to a local image.</summary>
     public string? ManifestPath { get; init; }
 
+    /// <summary>
+    /// Upload as a delta over a snapshot: <c>auto</c> (the newest of the same image name and architecture with a block
+    /// record), a snapshot id, or a label selector. The temporary server starts from that snapshot's disk and only the
+    /// blocks that differ are sent. Null: a full upload.
+    /// </summary>
+    public string? Base { get; init; }
+
+    /// <summary>The image's name (label <c>drover/image</c>, matched by <c>--base auto</c>); by default the file's name up to its first dot.</summary>
+    public string? ImageName { get; init; }
+
     /// <summary>Import an image without a clean secret scan (no manifest, not scanned, or findings).</summary>
     public bool AllowUnscanned { get; init; }
 }

@@ -8,23 +8,25 @@ internal sealed class UploadRun(string id, IProgress<UploadProgress>? progress, 
     private readonly List<StepTiming> _timings = [];
     private long _stepStarted = time.GetTimestamp();
     private long? _total;
+    private long? _skipped;
 
     public string Id { get; } = id;
     public string Current { get; private set; } = "start";
     public IReadOnlyList<StepTiming> Timings => _timings;
 
-    public void Step(string name, long? totalBytes = null)
+    public void Step(string name, long? totalBytes = null, long? skippedBytes = null)
     {
         Finish();
         Current = name;
         _total = totalBytes;
+        _skipped = skippedBytes;
         _stepStarted = time.GetTimestamp();
         logger.LogInformation("step: {Step}", name);
-        progress?.Report(new UploadProgress(name, 0, totalBytes));
+        progress?.Report(new UploadProgress(name, 0, totalBytes, default, skippedBytes));
     }
 
     public SyncProgress BytesProgress()
-        => new SyncProgress(bytes => progress?.Report(new UploadProgress(Current, bytes, _total, time.GetElapsedTime(_stepStarted))));
+        => new SyncProgress(bytes => progress?.Report(new UploadProgress(Current, bytes, _total, time.GetElapsedTime(_stepStarted), _skipped)));
 
     public void Finish()
     {

@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+using Drover.Core.Text;
+
+namespace Drover.Images.Rescue;
+
+/// <summary>
+/// The rescue side of block uploads: <c>blockwrite.py</c> (embedded; python3's standard library only) run as a bash
+/// command line. <see cref="Hash"/> prints a disk's block digests; <see cref="Write"/> reads a
+/// <see cref="Upload.BlockPlan"/>'s stream from stdin, checks every block against its digest as it writes it, and reads
+/// the disk back for the whole image's sha256. Exit codes as <see cref="RescueCommand"/>'s, plus
+/// <see cref="ExitMalformed"/>.
+/// </summary>
+public static partial class BlockCommand
+{
+    /// <summary>The stream ended inside a frame or had a frame out of place (a dropped connection, a bug).</summary>
+    public const int ExitMalformed = 70;
+
+    private static readonly Lazy<string> _script = new(() =>
+    {
+        using var stream = typeof(BlockCommand).Assembly.GetManifestResourceStream("Drover.Images.Rescue.blockwrite.py")
+            ?? throw new InvalidOperationException("the embedded blockwrite.py is missing");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>The receiver's source, as it runs on the rescue system.</summary>
+    public static string Script => _script.Value;
+
+    [GeneratedRegex("^/dev/[a-z0-9]+$")]
+    private static partial Regex DevicePattern();
+
+    /// <summary>Prints one line per block of <paramref name="device"/>'s first <paramref name="count"/> blocks: sha256 hex, or <c>z</c>.</summary>
+    public static string Hash(long count, int blockSize, string device = "/dev/sda")
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return $"exec python3 -c {ShellQuote.Quote(Script)} hash {Device(device)} {blockSize} {count}";
+    }
+
+    /// <summary>Writes the plan arriving on stdin (zstd-compressed when <paramref name="zstd"/>) onto <paramref name="device"/>.</summary>
+    public static string Write(bool zstd, string device = "/dev/sda")
+    {
+        var receiver = $"python3 -c {ShellQuote.Quote(Script)} write {Device(device)}";
+        return zstd ? $"set -o pipefail; zstd -dcq | {receiver}" : "exec " + receiver;
+    }
+
+    private static string Device(string device)
+        => DevicePattern().IsMatch(device) ? device : throw new ArgumentException($"'{device}' is not a device path", nameof(device));
+}

@@ -1,0 +1,119 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace Drover.Images.Upload;
+
+/// <summary>One frame of a block upload: data to write (<c>D</c>) or a range to zero (<c>Z</c>), block-aligned.</summary>
+public readonly record struct BlockFrame(char Kind, long Offset, long Length);
+
+/// <summary>
+/// What a block upload sends for an image (<see cref="BlockMap"/>): in full mode its data runs onto a discarded disk; in
+/// delta mode only the blocks whose digests differ from the base disk's (the rescue side's <c>hash</c> lines), and zero
+/// ranges where the image is zero but the base is not. The rescue side's <c>blockwrite.py</c> reads it (header, frames).
+/// </summary>
+public sealed class BlockPlan
+{
+    /// <summary>The size of a frame's header: kind (1 byte), offset and length (8 bytes each, big-endian).</summary>
+    public const int FrameHeaderLength = 17;
+
+    private BlockPlan(BlockMap map, bool delta, IReadOnlyList<BlockFrame> frames)
+    {
+        Map = map;
+        Delta = delta;
+        Frames = frames;
+    }
+
+    public BlockMap Map { get; }
+
+    /// <summary>Whether the disk holds a base image the plan patches (otherwise it is discarded and written whole).</summary>
+    public bool Delta { get; }
+
+    public IReadOnlyList<BlockFrame> Frames { get; }
+
+    /// <summary>Image bytes sent (data frames).</summary>
+    public long SendBytes => Frames.Where(f => f.Kind == 'D').Sum(f => f.Length);
+
+    /// <summary>Image bytes not sent: zero, or the same on the base.</summary>
+    public long SkipBytes => Map.Length - SendBytes;
+
+    /// <summary>Blocks sent.</summary>
+    public long SendBlocks => Frames.Where(f => f.Kind == 'D').Sum(f => (f.Length + Map.BlockSize - 1) / Map.BlockSize);
+
+    /// <summary>Every data run of the image, for a discarded disk.</summary>
+    public static BlockPlan Full(BlockMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return new BlockPlan(map, false, [.. map.DataRuns().Select(r => new BlockFrame('D', r.Offset, r.Length))]);
+    }
+
+    /// <summary>
+    /// The blocks where the base disk's <paramref name="baseLines"/> (at least one per image block) differ from the
+    /// image: data blocks to send, zero blocks to zero; consecutive blocks of a kind are one frame.
+    /// </summary>
+    public static BlockPlan Against(BlockMap map, IReadOnlyList<string> baseLines)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(baseLines);
+        if (baseLines.Count < map.BlockCount)
+        {
+            throw new ArgumentException($"the base has {baseLines.Count} block digests, the image {map.BlockCount} blocks", nameof(baseLines));
+        }
+        var frames = new List<BlockFrame>();
+        for (long index = 0; index < map.BlockCount; index++)
+        {
+            var mine = map.Line(index);
+            if (mine == baseLines[(int)index])
+            {
+                continue;
+            }
+            var kind = mine == "z" ? 'Z' : 'D';
+            var offset = index * map.BlockSize;
+            var length = map.BlockLength(index);
+            if (frames.Count > 0 && frames[^1] is var last && last.Kind == kind && last.Offset + last.Length == offset)
+            {
+                frames[^1] = last with { Length = last.Length + length };
+            }
+            else
+            {
+                frames.Add(new BlockFrame(kind, offset, length));
+            }
+        }
+        return new BlockPlan(map, true, frames);
+    }
+
+    /// <summary>The JSON header line <c>blockwrite.py write</c> reads first.</summary>
+    public byte[] Header()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("length", Map.Length);
+            json.WriteNumber("block", Map.BlockSize);
+            json.WriteStartArray("digests");
+            foreach (var line in Map.Lines())
+            {
+                json.WriteStringValue(line);
+            }
+            json.WriteEndArray();
+            json.WriteString("sha256", Map.Sha256);
+            json.WriteString("mode", Delta ? "delta" : "full");
+            json.WriteEndObject();
+        }
+        var header = buffer.ToArray();
+        return [.. header, (byte)'\n'];
+    }
+
+    /// <summary>A frame's 17-byte header.</summary>
+    public static byte[] FrameHeader(char kind, long offset, long length)
+    {
+        var bytes = new byte[FrameHeaderLength];
+        bytes[0] = (byte)kind;
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(1), offset);
+        BinaryPrimitives.WriteInt64BigEndian(bytes.AsSpan(9), length);
+        return bytes;
+    }
+
+    /// <summary>The whole stream for this plan, reading data frames from <paramref name="path"/>; see <see cref="BlockFrameStream"/>.</summary>
+    public BlockFrameStream Open(string path, IProgress<long>? sent = null) => new(this, path, sent);
+}

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Drover.Images.Rescue;
+using Drover.Images.Upload;
+using Drover.Testing;
+using Shouldly;
+using Xunit;
+
+namespace Drover.Images.Tests;
+
+/// <summary>
+/// Runs the rescue side of block uploads (<c>blockwrite.py</c>, as <see cref="BlockCommand"/> runs it) with bash against a
+/// loop device over a sparse file (needs root, losetup and python3): full writes, digests of a base disk, deltas over
+/// it, and what happens to a block that arrives changed, a stream cut short and a disk that does not hold the image.
+/// </summary>
+[MachineTier]
+public sealed class BlockWriterTests : IAsyncLifetime
+{
+    private const int Block = 64 << 10;
+    private const long DiskBytes = 8L << 20;
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("drover-blockwriter-");
+    private string _loop = "";
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (Environment.UserName != "root" || !File.Exists("/usr/sbin/losetup") || Core.Processes.ProcessRunner.Find("python3") is null)
+        {
+            return;
+        }
+        var disk = Path.Combine(_dir.FullName, "disk.raw");
+        // The disk starts full of garbage, as a used server's would be.
+        await File.WriteAllBytesAsync(disk, RandomNumberGenerator.GetBytes((int)DiskBytes), Ct);
+        _loop = (await TestProcess.CheckAsync("losetup", "-f", "--show", disk)).Trim();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_loop.Length > 0)
+        {
+            await TestProcess.RunAsync("losetup", ["-d", _loop]);
+        }
+        _dir.Delete(recursive: true);
+    }
+
+    private void SkipUnlessLoopDevice()
+    {
+        if (_loop.Length == 0)
+        {
+            Assert.Skip("needs root, losetup and python3 to write a loop device");
+        }
+    }
+
+    /// <summary>An image of <paramref name="blocks"/> blocks (plus <paramref name="tail"/> bytes): data where <paramref name="data"/> says, holes elsewhere.</summary>
+    private async Task<string> Image(string name, int blocks, Func<int, byte[]?> data, int tail = 0)
+    {
+        var path = Path.Combine(_dir.FullName, name);
+        await using var file = new FileStream(path, FileMode.CreateNew);
+        file.SetLength(((long)blocks * Block) + tail);
+        for (var i = 0; i < blocks + (tail > 0 ? 1 : 0); i++)
+        {
+            if (data(i) is { } bytes)
+            {
+                file.Position = (long)i * Block;
+                await file.WriteAsync(bytes.AsMemory(0, (int)Math.Min(bytes.Length, file.Length - file.Position)), Ct);
+            }
+        }
+        return path;
+    }
+
+    private static byte[] Seeded(int seed)
+    {
+        var bytes = new byte[Block];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private async Task<(int Exit, string Stdout, string Stderr)> Send(BlockPlan plan, string path, Func<byte[], byte[]>? tamper = null)
+    {
+        var stream = Path.Combine(_dir.FullName, "stream.bin");
+        await using (var frames = plan.Open(path))
+        {
+            using var copy = new MemoryStream();
+            await frames.CopyToAsync(copy, Ct);
+            await File.WriteAllBytesAsync(stream, (tamper ?? (b => b))(copy.ToArray()), Ct);
+        }
+        return await TestProcess.RunAsync("bash", ["-c", BlockCommand.Write(zstd: false, _loop)], stream);
+    }
+
+    private async Task<IReadOnlyList<string>> HashDisk(long count)
+    {
+        var (exit, stdout, stderr) = await TestProcess.RunAsync("bash", ["-c", BlockCommand.Hash(count, Block, _loop)]);
+        exit.ShouldBe(0, stderr);
+        return [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("drover:", StringComparison.Ordinal))];
+    }
+
+    private async Task DiskShouldHold(string image)
+    {
+        var length = new FileInfo(image).Length.ToString(CultureInfo.InvariantCulture);
+        var (exit, _, stderr) = await TestProcess.RunAsync("cmp", ["-n", length, image, _loop]);
+        exit.ShouldBe(0, $"the disk differs from {image}: {stderr}");
+    }
+
+    [Fact]
+    public async Task A_full_write_sends_only_data_blocks_and_the_disk_reads_back_as_the_image()
+    {
+        SkipUnlessLoopDevice();
+        var image = await Image("v1.raw", 32, i => i is 1 or 2 or 7 or 20 ? Seeded(i) : null);
+        var map = await BlockMap.BuildAsync(image, Block, cancellationToken: Ct);
+
+        var (exit, stdout, stderr) = await Send(BlockPlan.Full(map), image);
+
+        exit.ShouldBe(0, stderr);
+        var report = BlockWriteReport.Parse(stdout);
+        report.Sha256.ShouldBe(map.Sha256);
+        report.Sent.ShouldBe(4L * Block);
+        report.Bytes.ShouldBe(32L * Block);
+        report.Discarded.ShouldBe(true, "a loop device discards (punches holes)");
+        await DiskShouldHold(image);
+    }
+
+    [Fact]
+    public async Task The_disks_block_digests_are_the_images_own_lines_short_last_block_included()
+    {
+        SkipUnlessLoopDevice();
+        var image = await Image("odd.raw", 5, i => i is 0 or 3 or 5 ? Seeded(i) : null, tail: 1000);
+        var map = await BlockMap.BuildAsync(image, Block, cancellationToken: Ct);
+        (await Send(BlockPlan.Full(map), image)).Exit.ShouldBe(0);
+
+        var lines = await HashDisk(map.BlockCount);
+
+        lines.ShouldBe(map.Lines());
+        BlockMap.RecordOf(lines, Block).ShouldBe(map.Record);
+    }
+
+    [Fact]
+    public async Task A_delta_sends_only_changed_blocks_zeroes_dropped_ones_and_the_disk_equals_the_new_image()
+    {
+        SkipUnlessLoopDevice();
+        var v1 = await Image("v1.raw", 40, i => i % 3 == 0 ? Seeded(i) : null);
+        var map1 = await BlockMap.BuildAsync(v1, Block, cancellationToken: Ct);
+        (await Send(BlockPlan.Full(map1), v1)).Exit.ShouldBe(0);
+        // v2: blocks 3 and 4 change (4 was zero), 6 becomes zero, 9 is the same, and it is 2 blocks longer (data in 41).
+        var v2 = await Image("v2.raw", 42, i => i switch
+        {
+            3 or 4 or 41 => Seeded(1000 + i),
+            6 => null,
+            _ => i % 3 == 0 ? Seeded(i) : null,
+        });
+        var map2 = await BlockMap.BuildAsync(v2, Block, cancellationToken: Ct);
+
+        var plan = BlockPlan.Against(map2, await HashDisk(map2.BlockCount));
+        var (exit, stdout, stderr) = await Send(plan, v2);
+
+        exit.ShouldBe(0, stderr);
+        plan.Frames.ShouldBe([new BlockFrame('D', 3L * Block, 2L * Block), new BlockFrame('Z', 6L * Block, Block), new BlockFrame('D', 41L * Block, Block)]);
+        var report = BlockWriteReport.Parse(stdout);
+        report.Sent.ShouldBe(3L * Block);
+        report.Zeroed.ShouldBe(Block);
+        report.Sha256.ShouldBe(map2.Sha256);
+        await DiskShouldHold(v2);
+    }
+
+    [Fact]
+    public async Task A_block_that_arrives_changed_is_refused_by_its_digest_naming_it()
+    {
+        SkipUnlessLoopDevice();
+        var image = await Image("v1.raw", 8, i => i is 2 or 5 ? Seeded(i) : null);
+        var map = await BlockMap.BuildAsync(image, Block, cancellationToken: Ct);
+        var plan = BlockPlan.Full(map);
+        var dataStart = plan.Header().Length + (2 * BlockPlan.FrameHeaderLength) + Block + 10;
+
+        var (exit, _, stderr) = await Send(plan, image, bytes => { bytes[dataStart] ^= 0xff; return bytes; });
+
+        exit.ShouldBe(RescueCommand.ExitDigestMismatch);
+        stderr.ShouldContain("block 5 ");
+    }
+
+    [Fact]
+    public async Task A_stream_cut_short_fails_as_malformed()
+    {
+        SkipUnlessLoopDevice();
+        var image = await Image("v1.raw", 8, i => i < 6 ? Seeded(i) : null);
+        var map = await BlockMap.BuildAsync(image, Block, cancellationToken: Ct);
+
+        var (exit, _, stderr) = await Send(BlockPlan.Full(map), image, bytes => bytes[..(bytes.Length / 2)]);
+
+        exit.ShouldBe(BlockCommand.ExitMalformed);
+        stderr.ShouldContain("stream ended");
+    }
+
+    [Fact]
+    public async Task A_delta_planned_against_digests_the_disk_does_not_hold_fails_the_whole_disk_check()
+    {
+        SkipUnlessLoopDevice();
+        var v1 = await Image("v1.raw", 16, i => i < 8 ? Seeded(i) : null);
+        var map1 = await BlockMap.BuildAsync(v1, Block, cancellationToken: Ct);
+        (await Send(BlockPlan.Full(map1), v1)).Exit.ShouldBe(0);
+        var v2 = await Image("v2.raw", 16, i => i < 8 ? Seeded(i + (i == 2 ? 500 : 0)) : null);
+        var map2 = await BlockMap.BuildAsync(v2, Block, cancellationToken: Ct);
+        // A plan made from a lying list (block 2 claimed already equal): block 2 is not sent, the disk keeps v1's.
+        var lies = map2.Lines().ToArray();
+
+        var (exit, _, stderr) = await Send(BlockPlan.Against(map2, lies), v2);
+
+        exit.ShouldBe(RescueCommand.ExitVerifyFailed);
+        stderr.ShouldContain(map2.Sha256);
+    }
+}
