@@ -24,7 +24,7 @@ public sealed class UploadSessionTests : IAsyncLifetime
 {
     private static readonly string[] _uploadSteps =
     [
-        "check input", "hash image", "create temporary key", "create temporary server", "boot rescue system",
+        "check input", "map image", "create temporary key", "create temporary server", "boot rescue system",
         "connect over SSH", "write image", "shut down", "create snapshot", "delete temporary resources",
     ];
 
@@ -269,7 +269,7 @@ public sealed class UploadSessionTests : IAsyncLifetime
 
         var steps = await new ImageUploader(recorded, NullLogger<ImageUploader>.Instance, _time, _ => shell).WriteToServerAsync(created.Server.Id, Options(), null, Ct);
 
-        steps.Select(s => s.Step).ShouldBe(["check input", "hash image", "create temporary key", "boot rescue system", "connect over SSH", "write image", "boot from disk", "delete temporary key"]);
+        steps.Select(s => s.Step).ShouldBe(["check input", "map image", "create temporary key", "boot rescue system", "connect over SSH", "write image", "boot from disk", "delete temporary key"]);
         shell.Commands[1].Stdin.ShouldBe(_bytes);
         var server = (await _client.Servers.GetAsync(created.Server.Id, Ct)).ShouldNotBeNull();
         server.Labels.ShouldBe(new Dictionary<string, string> { ["role"] = "web" });

@@ -19,16 +19,25 @@ internal static class ImageUploadCommand
         var description = new Option<string?>("--description") { Description = "Snapshot description (default: the manifest's, or the file name and sha256)" };
         var labels = new Option<string[]>("--labels") { Description = "Snapshot labels: k=v,k2=v2 (repeatable; over the manifest's)", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force") { Description = "Upload even if a snapshot with the same digest and architecture exists" };
+        var baseImage = new Option<string?>("--base")
+        {
+            Description = "Upload as a delta over a snapshot: auto (the newest of the same --name and architecture that Drover recorded blocks for), a snapshot id, or a label selector. Only differing blocks are sent; a base that does not match its record falls back to a full upload",
+        };
+        var name = new Option<string?>("--name") { Description = "The image's name, label drover/image (default: the file's name up to its first dot); --base auto matches it" };
         var output = Common.Output();
         var command = new Command("upload", """
             Import a disk image as a snapshot. A temporary SSH key and server (labelled drover/created-by and drover/run)
-            boot the rescue system; the image is streamed (or downloaded), decompressed, written sparsely and verified;
-            the server is shut down and snapshotted with your labels plus drover/digest; the temporary server and key
-            are deleted on every path, including failure, Ctrl-C and --deadline. An identical earlier upload is reused.
+            boot the rescue system. A raw image (a compressed one is decompressed here first) is mapped in 4 MiB blocks:
+            only data blocks are sent, each checked against its sha256 as the rescue system writes it, and the disk is
+            read back for the whole image's sha256 before anything is snapshotted. With --base, the server starts from an
+            earlier snapshot's disk and only the blocks that differ are sent. (URL and qcow2 images, and rescue systems
+            without python3, are streamed whole and verified by their sha256.) The server is shut down and snapshotted
+            with your labels plus drover/digest, drover/image and drover/blocks; the temporary server and key are
+            deleted on every path, including failure, Ctrl-C and --deadline. An identical earlier upload is reused.
             A local image needs a clean secret scan in its manifest (as 'drover image build' writes it) unless --allow-unscanned.
             """);
         source.AddTo(command);
-        foreach (var option in new Option[] { arch, serverType, location, description, labels, force, output })
+        foreach (var option in new Option[] { arch, serverType, location, description, labels, force, baseImage, name, output })
         {
             command.Options.Add(option);
         }
@@ -42,6 +51,8 @@ internal static class ImageUploadCommand
                 Description = parse.GetValue(description),
                 Labels = Parsing.Labels("--labels", parse.GetValue(labels) ?? []),
                 Force = parse.GetValue(force),
+                Base = parse.GetValue(baseImage),
+                ImageName = parse.GetValue(name),
             };
             var (client, runs) = await env.Connector.ConnectWithRunsAsync(parse.GetValue(Common.Context), ct);
             var uploader = new ImageUploader(client, env.Logging.CreateLogger<ImageUploader>(), runs: runs);

@@ -9,7 +9,7 @@
 # Frames: 17 bytes ">cQQ" (kind, offset, length), then for kind D the data. D: data at a block-aligned offset, each block
 # checked against its digest (zero-padded to B) before it is written. Z: a range to zero (delta: what the base holds
 # there but the image does not). E: the end. In "full" mode the whole device is discarded first (zero blocks are never
-# sent); in "delta" mode the device holds the base image and everything from L on is zeroed. Finally the device's first
+# sent); in "delta" mode the device holds the base image and everything from L on is discarded. Finally the device's first
 # L bytes are read back and their sha256 must be the header's: nothing else counts as written.
 #
 # Reports go to stdout as "drover: WHAT key=value ..." lines; exit codes: 65 a block or the disk does not match its
@@ -115,7 +115,8 @@ def command_write(path):
                     start = None
         print("drover: disk discarded=%s" % ("yes" if discarded else "no"), flush=True)
     else:
-        zero_range(fd, length, size - length, zeros)
+        # Past the image nothing is verified (a full upload's disk is discarded there too): discard, never write zeros.
+        block_ioctl(fd, BLKDISCARD, length, size - length)
     buffer = bytearray(block)
     view = memoryview(buffer)
     frame = bytearray(FRAME.size)

@@ -101,7 +101,7 @@ public sealed class BlockMap
     public static long? RecordBlockCount(string? record)
     {
         var parts = record?.Split('.');
-        return parts is [ "v1", var count, { Length: > 0 } ] && long.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
+        return parts is ["v1", var count, { Length: > 0 }] && long.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
     }
 
     /// <summary>

@@ -197,6 +197,10 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         {
             throw new UploadException("input", "invalid labels: " + string.Join("; ", labelProblems));
         }
+        if (options.ImageName is { } imageName && LabelValidation.Problems(new Dictionary<string, string> { [BlockLabels.Image] = imageName }) is { Count: > 0 } nameProblems)
+        {
+            throw new UploadException("input", "invalid image name: " + string.Join("; ", nameProblems));
+        }
         var serverType = await ResolveServerTypeAsync(options, ct);
         if (options.ImageUrl is { } url)
         {
