@@ -80,6 +80,29 @@ public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_ssh_cut_in_the_middle_of_a_delta_leaves_no_snapshot_and_nothing_else()
+    {
+        fixture.SkipUnlessMachines();
+        var client = fixture.Client();
+        var label = UploadTests.Label();
+        var name = $"cut-{label}";
+        var first = await UploadTests.Uploader(client).UploadAsync(Options(fixture.Raw, label) with { ImageName = name }, null, Ct);
+        // v2: every data block of the image changes (12 MiB to send), and the connection drops after 4 MiB.
+        var v2 = await fixture.VariantAsync($"cut-{label}.raw", "cp --sparse=always {raw} {out} && for mib in 1 4 12; do head -c 4096 /dev/urandom | dd of={out} bs=1M seek=$mib conv=notrunc status=none; done");
+        var uploader = new ImageUploader(client, Microsoft.Extensions.Logging.Abstractions.NullLogger<ImageUploader>.Instance, null,
+            target => new TripwireShell(new OpenSshShell(target), 4 << 20, () => KillRescueSystemsAsync(client)));
+        var steps = new List<string>();
+
+        await Should.ThrowAsync<Exception>(() => uploader.UploadAsync(Options(v2, label) with { ImageName = name, Base = "auto", WireCompression = false }, new SyncProgress(p => steps.Add(p.Step)), Ct));
+
+        steps.ShouldContain("hash base disk", "the upload was a delta");
+        var snapshots = await client.Images.ListAsync(new ImageListOptions { Type = [ImageType.Snapshot], LabelSelector = LabelSelector.Parse($"test={label}") }, Ct).ToListAsync(Ct);
+        snapshots.Select(i => i.Id).ShouldBe([first.Snapshot.Id], "no snapshot of the cut delta");
+        await client.Images.DeleteAsync(first.Snapshot.Id, Ct);
+        (await fixture.LeftoversAsync(client, label)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Corrupt_compressed_input_fails_clearly_and_leaves_nothing()
     {
         fixture.SkipUnlessMachines();
@@ -89,7 +112,8 @@ public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixtur
 
         var error = await Should.ThrowAsync<UploadException>(() => UploadTests.Uploader(client).UploadAsync(Options(gz, label), null, Ct));
 
-        error.Step.ShouldBe("write");
+        // A compressed raw image is decompressed here (into a sparse file, for its block map) before anything is created.
+        error.Step.ShouldBe("decompress image");
         error.Message.ShouldContain("gzip");
         (await fixture.LeftoversAsync(client, label)).ShouldBeNull();
     }
