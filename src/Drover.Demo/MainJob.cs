@@ -52,6 +52,7 @@ public sealed class MainJob(MainJobOptions options)
             () => DemoImage.BuildAsync(options.Architecture, agent, Path.Combine(_workDirectory, "image"), options.Environment, Err, ct));
         Image? snapshot = null;
         Image? cloneSnapshot = null;
+        Image? deltaSnapshot = null;
         try
         {
             var upload = await Step($"upload it as a snapshot through a rescue system ({(arm ? "cax11" : "cx23")})", async () =>
@@ -60,6 +61,7 @@ public sealed class MainJob(MainJobOptions options)
                 var result = await uploader.UploadAsync(new UploadOptions
                 {
                     ImagePath = image,
+                    ImageName = $"drover-demo-{run}",
                     Architecture = options.Architecture,
                     Description = $"drover demo Debian image, {options.Architecture} (run {run})",
                     Labels = new Dictionary<string, string> { ["os"] = "debian", ["version"] = "12", ["drover/demo"] = run },
@@ -69,6 +71,42 @@ public sealed class MainJob(MainJobOptions options)
             });
             snapshot = upload.Snapshot;
             await Err.WriteLineAsync($"    snapshot {snapshot.Id} ({snapshot.ImageSize:0.00} GB compressed, {snapshot.DiskSize} GB disk)");
+            if (options.Delta)
+            {
+                var second = await Step("make version 2 of the image (4 MiB of new bytes in free space at the end of its root file system) and upload it as a delta over the first (--base auto)", async () =>
+                {
+                    var v2 = await DemoImage.SecondVersionAsync(image, ct);
+                    try
+                    {
+                        var uploader = new ImageUploader(_client, options.Logging.CreateLogger<ImageUploader>(), runs: options.Runs);
+                        var progress = new DeltaProgress(options.UploadProgress);
+                        var result = await uploader.UploadAsync(new UploadOptions
+                        {
+                            ImagePath = v2,
+                            ImageName = $"drover-demo-{run}",
+                            Base = "auto",
+                            Architecture = options.Architecture,
+                            // Version 1 was scanned; version 2 adds random bytes that no file holds.
+                            AllowUnscanned = true,
+                            Description = $"drover demo Debian image v2, {options.Architecture} (run {run})",
+                            Labels = new Dictionary<string, string> { ["os"] = "debian", ["version"] = "12", ["drover/demo"] = run },
+                        }, progress, ct);
+                        options.UploadDone?.Invoke();
+                        if (!result.Snapshot.Labels.TryGetValue(BlockLabels.Base, out var baseId) || baseId != snapshot.Id.ToString(CultureInfo.InvariantCulture))
+                        {
+                            throw new DemoException($"version 2 (snapshot {result.Snapshot.Id}) was not uploaded as a delta over snapshot {snapshot.Id}");
+                        }
+                        await Err.WriteLineAsync($"    snapshot {result.Snapshot.Id}: a delta over {snapshot.Id}, {progress.Sent / 1048576.0:0.0} MiB sent, {progress.Skipped / 1048576.0:0} MiB skipped");
+                        return result.Snapshot;
+                    }
+                    finally
+                    {
+                        File.Delete(v2);
+                    }
+                });
+                deltaSnapshot = snapshot;
+                snapshot = second;
+            }
 
             var fleet = await Step($"write the demo fleet ({(options.Hosts > 1 ? "two hosts" : "one host")} from the snapshot, structured user-data)", () => Task.FromResult(WriteFleet(snapshot.Id, run)));
             var plan = await new FleetPlanner(_client).PlanAsync(fleet, cancellationToken: ct);
@@ -151,7 +189,7 @@ public sealed class MainJob(MainJobOptions options)
                 await Step("delete the demo servers, key and snapshot", async () =>
                 {
                     await DeleteFleetAsync(cleanup.Token);
-                    foreach (var image in new[] { snapshot, cloneSnapshot }.OfType<Image>())
+                    foreach (var image in new[] { snapshot, deltaSnapshot, cloneSnapshot }.OfType<Image>())
                     {
                         await _client.Images.DeleteAsync(image.Id, cleanup.Token);
                     }
@@ -276,5 +314,21 @@ public sealed class MainJob(MainJobOptions options)
 
             """ : "\n"));
         return FleetLoader.Load(path);
+    }
+
+    /// <summary>Passes progress on and keeps what the delta's write step sent and skipped.</summary>
+    private sealed class DeltaProgress(IProgress<UploadProgress>? inner) : IProgress<UploadProgress>
+    {
+        public long Sent { get; private set; }
+        public long Skipped { get; private set; }
+
+        public void Report(UploadProgress value)
+        {
+            if (value.Step == "write image")
+            {
+                (Sent, Skipped) = (Math.Max(Sent, value.Bytes), value.SkippedBytes ?? Skipped);
+            }
+            inner?.Report(value);
+        }
     }
 }

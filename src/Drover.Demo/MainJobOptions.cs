@@ -48,4 +48,10 @@ public sealed record MainJobOptions
 
     /// <summary>Also snapshot the first host converged and boot a third from it (a new instance).</summary>
     public bool SnapshotAndClone { get; init; }
+
+    /// <summary>
+    /// Also make a second version of the image (new bytes in free space of its root file system) and upload it as a delta
+    /// over the first (<c>--base auto</c>); the servers then boot from that second snapshot.
+    /// </summary>
+    public bool Delta { get; init; }
 }

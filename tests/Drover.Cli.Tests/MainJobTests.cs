@@ -21,12 +21,12 @@ public sealed class MainJobTests : IAsyncDisposable
     public ValueTask DisposeAsync() => _cli.DisposeAsync();
 
     [Fact]
-    public async Task Demo_builds_imports_boots_two_servers_and_both_agents_converge_then_leaves_nothing()
+    public async Task Demo_builds_imports_a_delta_of_version_2_boots_two_servers_from_it_and_both_agents_converge_then_leaves_nothing()
     {
         SkipUnlessMachinesCanBoot();
         _cli.ShareRootfsCache();
 
-        var demo = await _cli.RunAsync("demo", "--clone", "--work-dir", Path.Combine(_cli.Home, "demo"));
+        var demo = await _cli.RunAsync("demo", "--clone", "--delta", "--work-dir", Path.Combine(_cli.Home, "demo"));
 
         demo.ExitCode.ShouldBe(0, demo.ToString());
         var lines = demo.Stdout.Split('\n');
@@ -42,6 +42,9 @@ public sealed class MainJobTests : IAsyncDisposable
         demo.Stderr.ShouldContain("drover-agent");
         demo.Stderr.ShouldContain("demo-3: hostname demo-3, agent ok");
         demo.Stderr.ShouldContain("host key new");
+        // Version 2 went as a delta (one changed 4 MiB block) and the servers booted from it.
+        demo.Stdout.ShouldContain("upload it as a delta over the first");
+        demo.Stderr.ShouldMatch(@"snapshot \d+: a delta over \d+, 4\.0 MiB sent, \d+ MiB skipped");
 
         var servers = await _cli.RunAsync("server", "list", "-o", "json");
         var images = await _cli.RunAsync("image", "list", "--type", "snapshot", "-o", "json");

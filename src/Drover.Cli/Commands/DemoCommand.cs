@@ -20,6 +20,10 @@ internal static class DemoCommand
         {
             Description = "Then also shut demo-1 down, snapshot it converged, and create demo-3 from that snapshot: its agent must see a new instance (hostname demo-3, new SSH host keys)",
         };
+        var delta = new Option<bool>("--delta")
+        {
+            Description = "Also make version 2 of the image (4 MiB of new bytes in free space of its root file system), upload it as a delta over the first (--base auto: only the changed block travels), and boot the servers from it",
+        };
         var workDir = new Option<string?>("--work-dir") { Description = "Where the image, key and fleet file go (default: the data directory's demo/)" };
         var architecture = new Option<string>("--architecture")
         {
@@ -40,7 +44,10 @@ internal static class DemoCommand
               1. build a Debian image (mmdebstrap from the configured apt mirror, cached root file system, a GPT disk with
                  GRUB for BIOS and UEFI (arm: UEFI), drover-agent inside, SSH host keys made at first boot, secret scan:
                  no secrets in the image)
-              2. import it as a snapshot through a temporary server's rescue system (cx23, or cax11 for arm)
+              2. import it as a snapshot through a temporary server's rescue system (cx23, or cax11 for arm); with
+                 --delta also make version 2 (4 MiB of new bytes in free space) and upload it over the first
+                 (--base auto: the rescue system hashes the first's blocks, only the changed block travels), and the
+                 servers boot from version 2
               3. bootstrap two servers from the snapshot with user-data (a fleet file, like 'drover bootstrap')
               4. both boot for real under QEMU; each agent reads the metadata service at 169.254.169.254, sets the
                  hostname, authorized keys and network, runs the converge command once and reports
@@ -53,7 +60,7 @@ internal static class DemoCommand
             Needs root, QEMU and network namespaces (as on the CI machine); 'drover local status' says what is missing.
             Everything created in the cloud is deleted at the end, also on failure or Ctrl-C, unless --keep.
             """)
-        { keep, clone, workDir, architecture, hosts, target };
+        { keep, clone, delta, workDir, architecture, hosts, target };
         Common.SetHandler(command, env, async (parse, ct) =>
         {
             var err = env.IO.Error;
@@ -73,9 +80,9 @@ internal static class DemoCommand
             using var logging = env.Logging;
             if (parse.GetValue(target) == "proxmox")
             {
-                if (parse.GetValue(clone) || parse.GetValue(architecture) != "x86" || parse.GetValue(hosts) != 2)
+                if (parse.GetValue(clone) || parse.GetValue(delta) || parse.GetValue(architecture) != "x86" || parse.GetValue(hosts) != 2)
                 {
-                    throw new UsageException("--target proxmox runs two x86 hosts; --clone, --architecture arm and --hosts 1 are for the Hetzner target");
+                    throw new UsageException("--target proxmox runs two x86 hosts; --clone, --delta, --architecture arm and --hosts 1 are for the Hetzner target");
                 }
                 return await ProxmoxAsync(env, parse.GetValue(workDir) ?? Path.Combine(env.Paths.DataDirectory, "demo-proxmox"), parse.GetValue(keep), logging, ct);
             }
@@ -95,6 +102,7 @@ internal static class DemoCommand
                 UploadDone = progress.EndLine,
                 Keep = parse.GetValue(keep),
                 SnapshotAndClone = parse.GetValue(clone),
+                Delta = parse.GetValue(delta),
                 Hosts = parse.GetValue(hosts),
                 Architecture = parse.GetValue(architecture) == "arm" ? Hcloud.Contracts.Architecture.Arm : Hcloud.Contracts.Architecture.X86,
             }).RunAsync(ct);
