@@ -80,17 +80,122 @@ def digest(data, block):
 
 
 def command_hash(path, block, count):
+    """Reads and hashes blocks on two threads (hashlib lets go of the GIL), printing the lines in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     fd, size = open_device(path)
     zeros = bytes(block)
-    out = sys.stdout
-    for index in range(count):
+
+    def line(index):
         data = os.pread(fd, block, index * block) if index * block < size else b""
-        if data == zeros[: len(data)]:
-            out.write("z\n")
-        else:
-            out.write(digest(data, block) + "\n")
+        return "z" if data == zeros[: len(data)] else digest(data, block)
+
+    out = sys.stdout
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for text in pool.map(line, range(count), chunksize=4):
+            out.write(text + "\n")
     out.flush()
     print("drover: hashed blocks=%d block=%d disk=%d" % (count, block, size), flush=True)
+
+
+class Pipeline:
+    """
+    The write side of a write: the main thread reads and checks blocks and hands them (in offset order) to a writer
+    thread; a verifier thread trails the writer, reading the disk back from the start and hashing it whole. It may read
+    up to `safe`: everything below it is final (written, zeroed, or a zero block that nothing will write).
+    """
+
+    def __init__(self, fd, block, length, buffers=4):
+        import queue
+        import threading
+
+        self.fd, self.block, self.length = fd, block, length
+        self.free = queue.Queue()
+        for _ in range(buffers):
+            self.free.put(bytearray(block))
+        self.work = queue.Queue()
+        self.safe = 0
+        self.error = None
+        self.moved = threading.Condition()
+        self.writer = threading.Thread(target=self._write, daemon=True)
+        self.verifier = threading.Thread(target=self._verify, daemon=True)
+        self.whole = hashlib.sha256()
+        self.writer.start()
+        self.verifier.start()
+
+    def buffer(self):
+        return self.free.get()
+
+    def write(self, buffer, offset, n):
+        self.work.put(("D", buffer, offset, n))
+
+    def zero(self, offset, n):
+        self.work.put(("Z", None, offset, n))
+
+    def advance(self, offset):
+        """Nothing below `offset` will be written after what is queued now."""
+        self.work.put(("A", None, offset, 0))
+
+    def _move(self, to):
+        with self.moved:
+            if to > self.safe:
+                self.safe = to
+                self.moved.notify_all()
+
+    def _write(self):
+        try:
+            zeros = bytes(self.block)
+            while True:
+                kind, buffer, offset, n = self.work.get()
+                if kind == "D":
+                    view = memoryview(buffer)[:n]
+                    done = 0
+                    while done < n:
+                        done += os.pwrite(self.fd, view[done:], offset + done)
+                    self.free.put(buffer)
+                    # Start writing back now, so the final fsync finds little left to do.
+                    os.posix_fadvise(self.fd, offset, n, os.POSIX_FADV_DONTNEED)
+                    self._move(offset + n)
+                elif kind == "Z":
+                    zero_range(self.fd, offset, n, zeros)
+                    self._move(offset + n)
+                else:
+                    self._move(offset)
+                    if offset >= self.length:
+                        os.fsync(self.fd)
+                        return
+        except OSError as e:
+            self.error = "writing the disk failed: %s" % e
+            self._move(self.length)
+
+    def _verify(self):
+        try:
+            buffer = bytearray(self.block)
+            view = memoryview(buffer)
+            offset = 0
+            while offset < self.length:
+                want = min(self.block, self.length - offset)
+                with self.moved:
+                    while self.safe < offset + want:
+                        self.moved.wait()
+                if self.error:
+                    return
+                n = os.preadv(self.fd, [view[:want]], offset)
+                if n <= 0:
+                    self.error = "the disk ended at %d bytes while being verified" % offset
+                    return
+                self.whole.update(view[:n])
+                offset += n
+        except OSError as e:
+            self.error = "reading the disk back failed: %s" % e
+
+    def finish(self):
+        self.advance(self.length)
+        self.writer.join()
+        self.verifier.join()
+        if self.error:
+            fail(69, self.error)
+        return self.whole.hexdigest()
 
 
 def command_write(path):
@@ -117,8 +222,7 @@ def command_write(path):
     else:
         # Past the image nothing is verified (a full upload's disk is discarded there too): discard, never write zeros.
         block_ioctl(fd, BLKDISCARD, length, size - length)
-    buffer = bytearray(block)
-    view = memoryview(buffer)
+    pipeline = Pipeline(fd, block, length)
     frame = bytearray(FRAME.size)
     sent = zeroed = 0
     while True:
@@ -128,8 +232,9 @@ def command_write(path):
             break
         if offset % block or offset + count > length:
             fail(70, "frame %r at %d+%d is not inside the image's blocks" % (kind, offset, count))
+        pipeline.advance(offset)
         if kind == b"Z":
-            zero_range(fd, offset, count, zeros)
+            pipeline.zero(offset, count)
             zeroed += count
             continue
         if kind != b"D":
@@ -137,24 +242,19 @@ def command_write(path):
         end = offset + count
         while offset < end:
             n = min(block, end - offset)
-            read_exactly(stdin, view[:n])
+            buffer = pipeline.buffer()
+            view = memoryview(buffer)[:n]
+            read_exactly(stdin, view)
             index = offset // block
-            got = digest(view[:n], block)
+            got = digest(view, block)
             if got != digests[index]:
                 fail(65, "block %d (bytes %d-%d) arrived with sha256 %s, not %s" % (index, offset, offset + n, got, digests[index]))
-            os.pwrite(fd, view[:n], offset)
+            pipeline.write(buffer, offset, n)
             offset += n
             sent += n
-    os.fsync(fd)
-    whole = hashlib.sha256()
-    offset = 0
-    while offset < length:
-        n = os.preadv(fd, [view[: min(block, length - offset)]], offset)
-        if n <= 0:
-            fail(69, "the disk ended at %d bytes while being verified" % offset)
-        whole.update(view[:n])
-        offset += n
-    disk = whole.hexdigest()
+        if pipeline.error:
+            fail(69, pipeline.error)
+    disk = pipeline.finish()
     if disk != header["sha256"]:
         fail(69, "verify failed: the disk's first %d bytes have sha256 %s, the image has %s" % (length, disk, header["sha256"]))
     print("drover: written bytes=%d sha256=%s verified=disk sent=%d zeroed=%d" % (length, disk, sent, zeroed), flush=True)

@@ -20,7 +20,7 @@ public sealed class BlockFrameStream : Stream
 
     internal BlockFrameStream(BlockPlan plan, string path, IProgress<long>? sent)
     {
-        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         if (RandomAccess.GetLength(_file) != plan.Map.Length)
         {
             _file.Dispose();
@@ -59,15 +59,11 @@ public sealed class BlockFrameStream : Stream
         return Advance(n);
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <summary>Reads synchronously: the image is a local file, mostly in the page cache after its map; a thread hop per read costs more.</summary>
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!Next())
-        {
-            return 0;
-        }
-        var want = (int)Math.Min(buffer.Length, _remaining);
-        var n = _bytes is { } bytes ? Copy(bytes, buffer.Span[..want]) : await RandomAccess.ReadAsync(_file, buffer[..want], _offset, cancellationToken);
-        return Advance(n);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Read(buffer.Span));
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)

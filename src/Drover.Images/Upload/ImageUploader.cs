@@ -357,6 +357,12 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     private async Task WriteBlocksAsync(RescueSession session, UploadOptions options, Source source, BlockPlan plan, UploadRun run, CancellationToken ct)
     {
         var zstd = options.WireCompression && session.RemoteHasZstd && LocalZstd.Available();
+        if (zstd && plan.SendBytes > 0)
+        {
+            var ratio = WireCompression.SampleRatio(plan.Map, source.MapPath!);
+            zstd = ratio < WireCompression.Threshold;
+            logger.LogInformation("a sample of the data blocks compresses to {Ratio:0.00} of its size: zstd on the wire {Decision}", ratio, zstd ? "on" : "off (it would only cost time)");
+        }
         run.Step("write image", plan.SendBytes, plan.SkipBytes);
         var report = await session.WriteBlocksAsync(plan, source.MapPath!, zstd, run.BytesProgress(), ct);
         if (report.Sha256 != plan.Map.Sha256 || report.Bytes != plan.Map.Length)
