@@ -163,6 +163,52 @@ public sealed class BlockWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_delta_sends_only_the_pieces_of_a_block_that_changed_and_checks_the_block_on_the_disk()
+    {
+        SkipUnlessLoopDevice();
+        const int piece = 16 << 10;
+        var v1 = await Image("v1.raw", 8, i => i < 6 ? Seeded(i) : null);
+        var map1 = await BlockMap.BuildAsync(v1, Block, cancellationToken: Ct);
+        (await Send(BlockPlan.Full(map1), v1)).Exit.ShouldBe(0);
+        // v2: 100 bytes change in the second piece of block 3, and 10 bytes across the boundary of pieces 2 and 3 of block 5.
+        var v2 = Path.Combine(_dir.FullName, "v2.raw");
+        File.Copy(v1, v2);
+        await using (var file = new FileStream(v2, FileMode.Open))
+        {
+            file.Position = (3L * Block) + piece + 500;
+            await file.WriteAsync(RandomNumberGenerator.GetBytes(100), Ct);
+            file.Position = (5L * Block) + (3 * piece) - 5;
+            await file.WriteAsync(RandomNumberGenerator.GetBytes(10), Ct);
+        }
+        var map2 = await BlockMap.BuildAsync(v2, Block, cancellationToken: Ct);
+        var lines = await HashDisk(map2.BlockCount);
+        var (exit, stdout, stderr) = await TestProcess.RunAsync("bash", ["-c", $"echo 3 5 | {BlockCommand.Pieces(Block, piece, _loop)}"]);
+        exit.ShouldBe(0, stderr);
+        var theirs = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(p => long.Parse(p[0], CultureInfo.InvariantCulture), p => p[1]);
+        var pieces = new Dictionary<long, IReadOnlyList<(long Offset, long Length)>>
+        {
+            [3] = BlockPieces.Differences(BlockPieces.Of(v2, 3, Block, piece), theirs[3], piece),
+            [5] = BlockPieces.Differences(BlockPieces.Of(v2, 5, Block, piece), theirs[5], piece),
+        };
+
+        var plan = BlockPlan.Against(map2, lines, pieces, piece);
+        var sent = await Send(plan, v2);
+
+        pieces[3].ShouldBe([((long)piece, (long)piece)]);
+        pieces[5].ShouldBe([(2L * piece, 2L * piece)]);
+        plan.Frames.ShouldBe([new BlockFrame('D', (3L * Block) + piece, piece), new BlockFrame('D', (5L * Block) + (2 * piece), 2 * piece)]);
+        sent.Exit.ShouldBe(0, sent.Stderr);
+        BlockWriteReport.Parse(sent.Stdout).Sent.ShouldBe(3L * piece);
+        await DiskShouldHold(v2);
+        // A piece that does not belong there (block 3's piece sent in place of block 5's) is caught by block 5's digest.
+        var wrong = BlockPlan.Against(map2, lines, new Dictionary<long, IReadOnlyList<(long Offset, long Length)>> { [3] = pieces[3], [5] = [(0L, (long)piece)] }, piece);
+        await TestProcess.RunAsync("bash", ["-c", $"dd if={v1} of={_loop} bs=64K conv=notrunc status=none"]);
+        var refused = await Send(wrong, v2);
+        refused.Exit.ShouldBe(RescueCommand.ExitDigestMismatch, refused.Stderr);
+        refused.Stderr.ShouldContain("block 5 holds sha256");
+    }
+
+    [Fact]
     public async Task A_block_that_arrives_changed_is_refused_by_its_digest_naming_it()
     {
         SkipUnlessLoopDevice();

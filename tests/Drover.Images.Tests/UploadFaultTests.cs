@@ -87,8 +87,8 @@ public sealed class UploadFaultTests(MachineCloudFixture fixture) : IClassFixtur
         var label = UploadTests.Label();
         var name = $"cut-{label}";
         var first = await UploadTests.Uploader(client).UploadAsync(Options(fixture.Raw, label) with { ImageName = name }, null, Ct);
-        // v2: every data block of the image changes (12 MiB to send), and the connection drops after 4 MiB.
-        var v2 = await fixture.VariantAsync($"cut-{label}.raw", "cp --sparse=always {raw} {out} && for mib in 1 4 12; do head -c 4096 /dev/urandom | dd of={out} bs=1M seek=$mib conv=notrunc status=none; done");
+        // v2: every data block of the image changes whole (12 MiB to send), and the connection drops after 4 MiB.
+        var v2 = await fixture.VariantAsync($"cut-{label}.raw", "cp --sparse=always {raw} {out} && for mib in 0 4 12; do head -c 4M /dev/urandom | dd of={out} bs=1M seek=$mib conv=notrunc iflag=fullblock status=none; done");
         var uploader = new ImageUploader(client, Microsoft.Extensions.Logging.Abstractions.NullLogger<ImageUploader>.Instance, null,
             target => new TripwireShell(new OpenSshShell(target), 4 << 20, () => KillRescueSystemsAsync(client)));
         var steps = new List<string>();

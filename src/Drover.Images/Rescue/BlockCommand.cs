@@ -36,6 +36,13 @@ public static partial class BlockCommand
         return $"exec python3 -c {ShellQuote.Quote(Script)} hash {Device(device)} {blockSize} {count}";
     }
 
+    /// <summary>
+    /// For each block index on stdin, prints <c>INDEX HEX</c>: the first 16 hex digits of the sha256 of each
+    /// <paramref name="piece"/> bytes of the block (zero-padded past the disk's end), where a changed block changed.
+    /// </summary>
+    public static string Pieces(int blockSize, int piece, string device = "/dev/sda")
+        => $"exec python3 -c {ShellQuote.Quote(Script)} pieces {Device(device)} {blockSize} {piece}";
+
     /// <summary>Writes the plan arriving on stdin (zstd-compressed when <paramref name="zstd"/>) onto <paramref name="device"/>.</summary>
     public static string Write(bool zstd, string device = "/dev/sda")
     {

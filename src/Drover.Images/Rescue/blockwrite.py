@@ -3,11 +3,14 @@
 #
 #   hash DEVICE BLOCK COUNT   prints, for each of the device's first COUNT blocks of BLOCK bytes, one line: the sha256 of
 #                             the block (zero-padded past the device's end) in hex, or "z" when all its bytes are zero.
+#   pieces DEVICE BLOCK PIECE for each block index on stdin, prints "INDEX HEX..." with the first 16 hex digits of the
+#                             sha256 of each PIECE bytes of the block: where a changed block changed.
 #   write DEVICE              reads from stdin a JSON header line, then frames; writes the image onto DEVICE.
 #
 # The header: {"length": L, "block": B, "digests": [hex or "z", one per block], "sha256": hex, "mode": "full"|"delta"}.
 # Frames: 17 bytes ">cQQ" (kind, offset, length), then for kind D the data. D: data at a block-aligned offset, each block
-# checked against its digest (zero-padded to B) before it is written. Z: a range to zero (delta: what the base holds
+# checked against its digest (zero-padded to B) before it is written; in a delta (header "piece": P) data may cover
+# pieces of a block (P-aligned), and such a block is checked against its digest as the disk is read back. Z: a range to zero (delta: what the base holds
 # there but the image does not). E: the end. In "full" mode the whole device is discarded first (zero blocks are never
 # sent); in "delta" mode the device holds the base image and everything from L on is discarded. Finally the device's first
 # L bytes are read back and their sha256 must be the header's: nothing else counts as written.
@@ -98,6 +101,19 @@ def command_hash(path, block, count):
     print("drover: hashed blocks=%d block=%d disk=%d" % (count, block, size), flush=True)
 
 
+def command_pieces(path, block, piece):
+    """For each block index on stdin, prints the index and the first 16 hex digits of each piece's sha256."""
+    fd, size = open_device(path)
+    out = sys.stdout
+    for word in sys.stdin.read().split():
+        index = int(word)
+        data = os.pread(fd, block, index * block)
+        data += bytes(block - len(data))
+        view = memoryview(data)
+        out.write("%d %s\n" % (index, "".join(hashlib.sha256(view[at : at + piece]).hexdigest()[:16] for at in range(0, block, piece))))
+    out.flush()
+
+
 class Pipeline:
     """
     The write side of a write: the main thread reads and checks blocks and hands them (in offset order) to a writer
@@ -105,17 +121,20 @@ class Pipeline:
     up to `safe`: everything below it is final (written, zeroed, or a zero block that nothing will write).
     """
 
-    def __init__(self, fd, block, length, buffers=4):
+    def __init__(self, fd, block, length, digests, buffers=4):
         import queue
         import threading
 
-        self.fd, self.block, self.length = fd, block, length
+        self.fd, self.block, self.length, self.digests = fd, block, length, digests
+        # Blocks written in part (a delta's changed pieces): their digests are checked on the disk as it is read back.
+        self.partial = set()
         self.free = queue.Queue()
         for _ in range(buffers):
             self.free.put(bytearray(block))
         self.work = queue.Queue()
         self.safe = 0
         self.error = None
+        self.code = 69
         self.moved = threading.Condition()
         self.writer = threading.Thread(target=self._write, daemon=True)
         self.verifier = threading.Thread(target=self._verify, daemon=True)
@@ -185,6 +204,13 @@ class Pipeline:
                     self.error = "the disk ended at %d bytes while being verified" % offset
                     return
                 self.whole.update(view[:n])
+                index = offset // self.block
+                if index in self.partial:
+                    got = digest(view[:n], self.block)
+                    if got != self.digests[index]:
+                        self.error = "block %d holds sha256 %s after its changed pieces were written, not %s" % (index, got, self.digests[index])
+                        self.code = 65
+                        return
                 offset += n
         except OSError as e:
             self.error = "reading the disk back failed: %s" % e
@@ -194,7 +220,7 @@ class Pipeline:
         self.writer.join()
         self.verifier.join()
         if self.error:
-            fail(69, self.error)
+            fail(self.code, self.error)
         return self.whole.hexdigest()
 
 
@@ -202,6 +228,8 @@ def command_write(path):
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline())
     length, block, digests, mode = header["length"], header["block"], header["digests"], header["mode"]
+    # A delta may send pieces of a block (multiples of "piece" bytes); those blocks are checked once on the disk.
+    piece = header.get("piece", block) if mode == "delta" else block
     fd, size = open_device(path)
     print("drover: disk bytes=%d" % size, flush=True)
     if length > size:
@@ -222,7 +250,7 @@ def command_write(path):
     else:
         # Past the image nothing is verified (a full upload's disk is discarded there too): discard, never write zeros.
         block_ioctl(fd, BLKDISCARD, length, size - length)
-    pipeline = Pipeline(fd, block, length)
+    pipeline = Pipeline(fd, block, length, digests)
     frame = bytearray(FRAME.size)
     sent = zeroed = 0
     while True:
@@ -230,7 +258,7 @@ def command_write(path):
         kind, offset, count = FRAME.unpack(frame)
         if kind == b"E":
             break
-        if offset % block or offset + count > length:
+        if offset % piece or offset + count > length:
             fail(70, "frame %r at %d+%d is not inside the image's blocks" % (kind, offset, count))
         pipeline.advance(offset)
         if kind == b"Z":
@@ -241,14 +269,18 @@ def command_write(path):
             fail(70, "unknown frame %r" % kind)
         end = offset + count
         while offset < end:
-            n = min(block, end - offset)
+            # Up to the next block boundary: a whole block is checked as it arrives, a piece once on the disk.
+            n = min(block - offset % block, end - offset)
             buffer = pipeline.buffer()
             view = memoryview(buffer)[:n]
             read_exactly(stdin, view)
             index = offset // block
-            got = digest(view, block)
-            if got != digests[index]:
-                fail(65, "block %d (bytes %d-%d) arrived with sha256 %s, not %s" % (index, offset, offset + n, got, digests[index]))
+            if offset % block == 0 and (n == block or offset + n == length):
+                got = digest(view, block)
+                if got != digests[index]:
+                    fail(65, "block %d (bytes %d-%d) arrived with sha256 %s, not %s" % (index, offset, offset + n, got, digests[index]))
+            else:
+                pipeline.partial.add(index)
             pipeline.write(buffer, offset, n)
             offset += n
             sent += n
@@ -265,8 +297,10 @@ def main(argv):
         command_hash(argv[1], int(argv[2]), int(argv[3]))
     elif len(argv) == 2 and argv[0] == "write":
         command_write(argv[1])
+    elif len(argv) == 4 and argv[0] == "pieces":
+        command_pieces(argv[1], int(argv[2]), int(argv[3]))
     else:
-        fail(2, "usage: hash DEVICE BLOCK COUNT | write DEVICE")
+        fail(2, "usage: hash DEVICE BLOCK COUNT | pieces DEVICE BLOCK PIECE (block indexes on stdin) | write DEVICE")
 
 
 main(sys.argv[1:])

@@ -16,12 +16,16 @@ public sealed class BlockPlan
     /// <summary>The size of a frame's header: kind (1 byte), offset and length (8 bytes each, big-endian).</summary>
     public const int FrameHeaderLength = 17;
 
-    private BlockPlan(BlockMap map, bool delta, IReadOnlyList<BlockFrame> frames)
+    private BlockPlan(BlockMap map, bool delta, IReadOnlyList<BlockFrame> frames, int piece)
     {
         Map = map;
         Delta = delta;
         Frames = frames;
+        Piece = piece;
     }
+
+    /// <summary>The granularity of data frames: the block size, or in a delta the piece size (<see cref="BlockPieces"/>).</summary>
+    public int Piece { get; }
 
     public BlockMap Map { get; }
 
@@ -36,21 +40,30 @@ public sealed class BlockPlan
     /// <summary>Image bytes not sent: zero, or the same on the base.</summary>
     public long SkipBytes => Map.Length - SendBytes;
 
-    /// <summary>Blocks sent.</summary>
-    public long SendBlocks => Frames.Where(f => f.Kind == 'D').Sum(f => (f.Length + Map.BlockSize - 1) / Map.BlockSize);
+    /// <summary>Blocks sent, whole or in pieces.</summary>
+    public long SendBlocks => Frames.Where(f => f.Kind == 'D').SelectMany(f => LongRange(f.Offset / Map.BlockSize, ((f.Offset + f.Length - 1) / Map.BlockSize) + 1)).Distinct().LongCount();
+
+    private static IEnumerable<long> LongRange(long from, long to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            yield return i;
+        }
+    }
 
     /// <summary>Every data run of the image, for a discarded disk.</summary>
     public static BlockPlan Full(BlockMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        return new BlockPlan(map, false, [.. map.DataRuns().Select(r => new BlockFrame('D', r.Offset, r.Length))]);
+        return new BlockPlan(map, false, [.. map.DataRuns().Select(r => new BlockFrame('D', r.Offset, r.Length))], map.BlockSize);
     }
 
     /// <summary>
     /// The blocks where the base disk's <paramref name="baseLines"/> (at least one per image block) differ from the
-    /// image: data blocks to send, zero blocks to zero; consecutive blocks of a kind are one frame.
+    /// image: data blocks to send, zero blocks to zero; consecutive blocks of a kind are one frame. For a block in
+    /// <paramref name="pieces"/> only those (offset in the block, length) runs are sent: the pieces that differ.
     /// </summary>
-    public static BlockPlan Against(BlockMap map, IReadOnlyList<string> baseLines)
+    public static BlockPlan Against(BlockMap map, IReadOnlyList<string> baseLines, IReadOnlyDictionary<long, IReadOnlyList<(long Offset, long Length)>>? pieces = null, int piece = BlockPieces.DefaultPieceSize)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(baseLines);
@@ -67,18 +80,34 @@ public sealed class BlockPlan
                 continue;
             }
             var kind = mine == "z" ? 'Z' : 'D';
-            var offset = index * map.BlockSize;
-            var length = map.BlockLength(index);
-            if (frames.Count > 0 && frames[^1] is var last && last.Kind == kind && last.Offset + last.Length == offset)
+            var start = index * map.BlockSize;
+            if (kind == 'D' && pieces is not null && pieces.TryGetValue(index, out var runs))
             {
-                frames[^1] = last with { Length = last.Length + length };
+                foreach (var (offset, length) in runs)
+                {
+                    Add(frames, kind, start + offset, Math.Min(length, map.Length - (start + offset)));
+                }
+                continue;
             }
-            else
-            {
-                frames.Add(new BlockFrame(kind, offset, length));
-            }
+            Add(frames, kind, start, map.BlockLength(index));
         }
-        return new BlockPlan(map, true, frames);
+        return new BlockPlan(map, true, frames, pieces is null ? map.BlockSize : piece);
+    }
+
+    private static void Add(List<BlockFrame> frames, char kind, long offset, long length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        if (frames.Count > 0 && frames[^1] is var last && last.Kind == kind && last.Offset + last.Length == offset)
+        {
+            frames[^1] = last with { Length = last.Length + length };
+        }
+        else
+        {
+            frames.Add(new BlockFrame(kind, offset, length));
+        }
     }
 
     /// <summary>The JSON header line <c>blockwrite.py write</c> reads first.</summary>
@@ -98,6 +127,7 @@ public sealed class BlockPlan
             json.WriteEndArray();
             json.WriteString("sha256", Map.Sha256);
             json.WriteString("mode", Delta ? "delta" : "full");
+            json.WriteNumber("piece", Piece);
             json.WriteEndObject();
         }
         var header = buffer.ToArray();

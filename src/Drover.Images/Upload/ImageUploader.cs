@@ -75,7 +75,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             var delta = (string?)null;
             if (source.Map is { } map && session.RemoteHasPython)
             {
-                var plan = await PlanAsync(session, map, baseImage, run, ct);
+                var plan = await PlanAsync(session, map, source.MapPath!, baseImage, run, ct);
                 delta = plan.Delta ? baseImage!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
                 await WriteBlocksAsync(session, options, source, plan, run, ct);
             }
@@ -328,7 +328,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     /// What to send: the whole image's data runs, or, over a base, the blocks that differ from what its disk holds. A base
     /// whose disk does not match the block record Drover kept for it falls back to a full upload, saying so.
     /// </summary>
-    private async Task<BlockPlan> PlanAsync(RescueSession session, BlockMap map, Image? baseImage, UploadRun run, CancellationToken ct)
+    private async Task<BlockPlan> PlanAsync(RescueSession session, BlockMap map, string mapPath, Image? baseImage, UploadRun run, CancellationToken ct)
     {
         if (baseImage is null)
         {
@@ -349,7 +349,19 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         {
             logger.LogWarning("base snapshot {Base} has no block record ({Label}); its disk is compared block by block and the result verified whole", baseImage.Id, BlockLabels.Blocks);
         }
-        var plan = BlockPlan.Against(map, lines);
+        // Blocks with data on both sides that differ: where in them? Their pieces are compared, and only those that differ travel.
+        var changed = Enumerable.Range(0, checked((int)map.BlockCount)).Select(i => (long)i)
+            .Where(i => map.Line(i) is var mine && mine != "z" && lines[(int)i] != "z" && mine != lines[(int)i]).ToList();
+        var pieces = new Dictionary<long, IReadOnlyList<(long Offset, long Length)>>();
+        if (changed.Count > 0)
+        {
+            var theirs = await session.PieceDigestsAsync(changed, map.BlockSize, BlockPieces.DefaultPieceSize, ct);
+            foreach (var index in changed)
+            {
+                pieces[index] = BlockPieces.Differences(BlockPieces.Of(mapPath, index, map.BlockSize), theirs[index]);
+            }
+        }
+        var plan = BlockPlan.Against(map, lines, pieces);
         logger.LogInformation("delta over snapshot {Base}: {Send} bytes in {Blocks} blocks differ, {Skip} bytes are the same", baseImage.Id, plan.SendBytes, plan.SendBlocks, plan.SkipBytes);
         return plan;
     }

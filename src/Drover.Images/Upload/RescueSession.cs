@@ -183,6 +183,35 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
     }
 
     /// <summary>
+    /// The piece digests (<see cref="BlockPieces"/>) of the disk's blocks <paramref name="blocks"/>: where each of those
+    /// blocks differs from the image's is what a delta sends.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, string>> PieceDigestsAsync(IReadOnlyList<long> blocks, int blockSize, int piece, CancellationToken ct)
+    {
+        var shell = _shell ?? throw new InvalidOperationException("the session is not connected");
+        using var input = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(string.Join('\n', blocks) + "\n"));
+        var result = await shell.RunAsync(BlockCommand.Pieces(blockSize, piece), input, null, ct);
+        if (result.ExitCode != 0)
+        {
+            throw new UploadException("hash base disk", $"hashing the changed blocks' pieces failed (exit {result.ExitCode}): {LastLines(result.Stderr)}");
+        }
+        var found = new Dictionary<long, string>();
+        foreach (var line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(' ');
+            if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+            {
+                found[index] = parts[1];
+            }
+        }
+        if (blocks.Any(b => !found.TryGetValue(b, out var hex) || hex.Length != BlockPieces.HexPerPiece * (blockSize / piece)))
+        {
+            throw new UploadException("hash base disk", $"the rescue system printed piece digests for {found.Count} of {blocks.Count} blocks");
+        }
+        return found;
+    }
+
+    /// <summary>
     /// Sends <paramref name="plan"/> (its data read from <paramref name="path"/>, zstd-compressed on the wire when
     /// <paramref name="zstd"/>) to <see cref="BlockCommand.Write"/>; every block is checked as it is written, the disk read
     /// back for the whole sha256. Maps the exit codes to clear errors.
