@@ -30,6 +30,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 RUNS=${RUNS:-3}
+# UPLINK_MBIT: emulate an uplink of that many Mbit/s for every transfer compared (0: as fast as this machine goes).
+UPLINK_MBIT=${UPLINK_MBIT:-0}
+PYTHON=$(command -v python3 || true)
 IMAGE_MIB=${IMAGE_MIB:-2048}
 DATA_PCT=${DATA_PCT:-60}
 CHANGE_PCT=${CHANGE_PCT:-5}
@@ -92,15 +95,41 @@ trap 'exit 143' TERM
 
 # ---- ssh as Drover runs it, its transfer counters logged (see bench/upload.sh) ---------------------------------
 mkdir -p "$WORK/bin"
+cat >"$WORK/uplink" <<'EOF'
+# Passes stdin to stdout at most at RATE Mbit/s (argv[1]): a token bucket without a burst, so ssh sees the bytes of an
+# uplink of that speed (the limit is on what enters ssh: after zstd, before encryption).
+import sys, time
+rate = float(sys.argv[1]) * 1e6 / 8
+source, sink = sys.stdin.buffer.raw, sys.stdout.buffer.raw
+start, sent = time.monotonic(), 0
+while True:
+    chunk = source.read(1 << 16)
+    if not chunk:
+        break
+    view = memoryview(chunk)
+    while view:
+        view = view[sink.write(view):]
+    sent += len(chunk)
+    ahead = sent / rate - (time.monotonic() - start)
+    if ahead > 0:
+        time.sleep(ahead)
+EOF
 cat >"$WORK/bin/ssh" <<EOF
 #!/bin/bash
-[ -n "\${BENCH_SSH_LOG:-}" ] || exec $REAL_SSH "\$@"
-case "\${!#}" in
-  *"write /dev/sda"*) kind=write ;;
-  *"hash /dev/sda "*) kind=hash ;;
-  *) kind=other ;;
-esac
-exec $REAL_SSH -E "\$BENCH_SSH_LOG/\$kind.\$\$.log" -o LogLevel=VERBOSE "\$@"
+args=("\$@")
+if [ -n "\${BENCH_SSH_LOG:-}" ]; then
+  case "\${!#}" in
+    *"write /dev/sda"*) kind=write ;;
+    *"hash /dev/sda "*) kind=hash ;;
+    *) kind=other ;;
+  esac
+  args=(-E "\$BENCH_SSH_LOG/\$kind.\$\$.log" -o LogLevel=VERBOSE "\$@")
+fi
+if [ "\${BENCH_UPLINK_MBIT:-0}" -gt 0 ]; then
+  $PYTHON "$WORK/uplink" "\$BENCH_UPLINK_MBIT" | $REAL_SSH "\${args[@]}"
+  exit "\${PIPESTATUS[1]}"
+fi
+exec $REAL_SSH "\${args[@]}"
 EOF
 chmod +x "$WORK/bin/ssh"
 # ssh_bytes DIR sent|received|both: SSH packet bytes of every session logged in DIR.
@@ -208,7 +237,7 @@ upload() {
   t0=$EPOCHREALTIME
   set +o pipefail
   { rc=0
-    env PATH="$WORK/bin:$PATH" BENCH_SSH_LOG="$sshlog" HCLOUD_DEBUG=1 "$DOTNET" "$DLL" image upload --image-path "$img" \
+    env PATH="$WORK/bin:$PATH" BENCH_SSH_LOG="$sshlog" BENCH_UPLINK_MBIT="$UPLINK_MBIT" HCLOUD_DEBUG=1 "$DOTNET" "$DLL" image upload --image-path "$img" \
       --allow-unscanned --architecture x86 -o json "$@" 2>&1 1>"$WORK/$tag.json" || rc=$?
     echo "$rc" >"$WORK/$tag.rc"; } | stamp >"$WORK/$tag.err"
   set -o pipefail
@@ -273,6 +302,7 @@ echo "  v2:       v1 with $patched blocks ($CHANGE_PCT%) patched ($PATCH_KIB KiB
 echo "            $differ blocks differ from v1 ($(mib $(( ${differ/\?/0} * BLOCK ))) MiB); v2 has $v2data data blocks ($(mib $(( ${v2data/\?/0} * BLOCK ))) MiB)"
 echo "  machine:  $(nproc) CPUs ($cpu), $(ssh -V 2>&1); local cloud machine mode: $mode"
 echo "  load:     1/5/15-min load average $load_before before the runs, $load_after after (other work on the machine skews both)"
+echo "  uplink:   $( (( UPLINK_MBIT > 0 )) && echo "$UPLINK_MBIT Mbit/s, emulated: every compared transfer enters ssh through a rate limiter (bench-only)" || echo "none: as fast as this machine moves bytes through ssh")"
 echo "  base:     snapshot $BASE (v1, --name benchimg, uploaded once before the runs in $(fmt "$(cat "$WORK/v1.wall")") s)"
 echo "  full:     HCLOUD_DEBUG=1 drover image upload --image-path v2 --name benchimg-full --force --allow-unscanned --architecture x86"
 echo "  delta:    HCLOUD_DEBUG=1 drover image upload --image-path v2 --name benchimg --base auto --force --allow-unscanned --architecture x86"

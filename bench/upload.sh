@@ -27,6 +27,9 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 RUNS=${RUNS:-3}
+# UPLINK_MBIT: emulate an uplink of that many Mbit/s for every transfer compared (0: as fast as this machine goes).
+UPLINK_MBIT=${UPLINK_MBIT:-0}
+PYTHON=$(command -v python3 || true)
 IMAGE_MIB=${IMAGE_MIB:-1024}
 CHUNK_MIB=${CHUNK_MIB:-64}
 RSS_IMAGE_MIB=${RSS_IMAGE_MIB:-4096}
@@ -41,6 +44,8 @@ RANDOM_TARGET=0.95
 say() { printf 'bench/upload: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
+[[ $UPLINK_MBIT =~ ^[0-9]+$ ]] || die "UPLINK_MBIT must be a whole number of Mbit/s (0: no limit), not '$UPLINK_MBIT'"
+(( UPLINK_MBIT == 0 )) || [ -n "$PYTHON" ] || die "UPLINK_MBIT needs python3 for its rate limiter"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$RUNS'"
 [[ $IMAGE_MIB =~ ^[1-9][0-9]*$ && $CHUNK_MIB =~ ^[1-9][0-9]*$ ]] || die "IMAGE_MIB and CHUNK_MIB must be positive integers"
 [[ $RSS_IMAGE_MIB =~ ^[0-9]+$ ]] || die "RSS_IMAGE_MIB must be a number of MiB (0 skips the RSS run), not '$RSS_IMAGE_MIB'"
@@ -110,15 +115,41 @@ trap 'exit 143' TERM
 # holds the wrapper and ssh-keygen only: run with it as the whole PATH, Drover finds no local zstd and sends the
 # blocks uncompressed (UploadOptions.WireCompression has no CLI flag; this is the only way to turn it off).
 mkdir -p "$WORK/bin" "$WORK/bin-nozstd"
+cat >"$WORK/uplink" <<'EOF'
+# Passes stdin to stdout at most at RATE Mbit/s (argv[1]): a token bucket without a burst, so ssh sees the bytes of an
+# uplink of that speed (the limit is on what enters ssh: after zstd, before encryption).
+import sys, time
+rate = float(sys.argv[1]) * 1e6 / 8
+source, sink = sys.stdin.buffer.raw, sys.stdout.buffer.raw
+start, sent = time.monotonic(), 0
+while True:
+    chunk = source.read(1 << 16)
+    if not chunk:
+        break
+    view = memoryview(chunk)
+    while view:
+        view = view[sink.write(view):]
+    sent += len(chunk)
+    ahead = sent / rate - (time.monotonic() - start)
+    if ahead > 0:
+        time.sleep(ahead)
+EOF
 cat >"$WORK/bin/ssh" <<EOF
 #!/bin/bash
-[ -n "\${BENCH_SSH_LOG:-}" ] || exec $REAL_SSH "\$@"
-case "\${!#}" in
-  *"write /dev/sda"*) kind=write ;;
-  *"hash /dev/sda "*) kind=hash ;;
-  *) kind=other ;;
-esac
-exec $REAL_SSH -E "\$BENCH_SSH_LOG/\$kind.\$\$.log" -o LogLevel=VERBOSE "\$@"
+args=("\$@")
+if [ -n "\${BENCH_SSH_LOG:-}" ]; then
+  case "\${!#}" in
+    *"write /dev/sda"*) kind=write ;;
+    *"hash /dev/sda "*) kind=hash ;;
+    *) kind=other ;;
+  esac
+  args=(-E "\$BENCH_SSH_LOG/\$kind.\$\$.log" -o LogLevel=VERBOSE "\$@")
+fi
+if [ "\${BENCH_UPLINK_MBIT:-0}" -gt 0 ]; then
+  $PYTHON "$WORK/uplink" "\$BENCH_UPLINK_MBIT" | $REAL_SSH "\${args[@]}"
+  exit "\${PIPESTATUS[1]}"
+fi
+exec $REAL_SSH "\${args[@]}"
 EOF
 chmod +x "$WORK/bin/ssh"
 cp "$WORK/bin/ssh" "$WORK/bin-nozstd/ssh"
@@ -212,7 +243,11 @@ baseline() {
   warm "$img"
   t0=$EPOCHREALTIME
   rc=0
-  ssh -i "$WORK/key" "${SSH_OPTS[@]}" "root@$ip" 'dd of=/dev/sda bs=4M conv=sparse' <"$img" 2>"$WORK/base.$tag.err" || rc=$?
+  if (( UPLINK_MBIT > 0 )); then
+    "$PYTHON" "$WORK/uplink" "$UPLINK_MBIT" <"$img" | ssh -i "$WORK/key" "${SSH_OPTS[@]}" "root@$ip" 'dd of=/dev/sda bs=4M conv=sparse' 2>"$WORK/base.$tag.err" || rc=$?
+  else
+    ssh -i "$WORK/key" "${SSH_OPTS[@]}" "root@$ip" 'dd of=/dev/sda bs=4M conv=sparse' <"$img" 2>"$WORK/base.$tag.err" || rc=$?
+  fi
   t1=$EPOCHREALTIME
   [ "$rc" -eq 0 ] || { cat "$WORK/base.$tag.err" >&2; die "baseline $kind run $run: ssh + dd exited $rc"; }
   bytes=$(sed -n 's/^\([0-9][0-9]*\) bytes.*copied.*/\1/p' "$WORK/base.$tag.err" | tail -n 1)
@@ -232,7 +267,7 @@ droverrun() {
   t0=$EPOCHREALTIME
   set +o pipefail
   { rc=0
-    env PATH="$path" BENCH_SSH_LOG="$sshlog" HCLOUD_DEBUG=1 /usr/bin/time -v -o "$WORK/time.$tag" "$DOTNET" "$DLL" image upload \
+    env PATH="$path" BENCH_SSH_LOG="$sshlog" BENCH_UPLINK_MBIT="$UPLINK_MBIT" HCLOUD_DEBUG=1 /usr/bin/time -v -o "$WORK/time.$tag" "$DOTNET" "$DLL" image upload \
       --image-path "$img" --allow-unscanned --architecture x86 --force -o json 2>&1 1>"$WORK/drover.$tag.json" || rc=$?
     echo "$rc" >"$WORK/drover.$tag.rc"; } | stamp >"$WORK/drover.$tag.err"
   set -o pipefail
@@ -307,6 +342,7 @@ echo "            half-zero: $((IMAGE_MIB / 2)) MiB data + $((IMAGE_MIB / 2)) Mi
 echo "            random:    $IMAGE_MIB MiB data (incompressible; no zero block)"
 echo "  machine:  $(nproc) CPUs ($cpu), $(ssh -V 2>&1), default cipher $cipher; local cloud machine mode: $mode"
 echo "  load:     1/5/15-min load average $load_before before the runs, $load_after after (other work on the machine skews both paths)"
+echo "  uplink:   $( (( UPLINK_MBIT > 0 )) && echo "$UPLINK_MBIT Mbit/s, emulated: every compared transfer enters ssh through a rate limiter (bench-only)" || echo "none: as fast as this machine moves bytes through ssh")"
 echo "  baseline: ssh -i key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@IP 'dd of=/dev/sda bs=4M conv=sparse' < image"
 echo "            (timed from ssh start to exit; fresh server + key per run, created, rescued and booted untimed; sends every byte)"
 echo "  drover:   HCLOUD_DEBUG=1 /usr/bin/time -v dotnet drover.dll image upload --image-path image --allow-unscanned --architecture x86 --force -o json"
