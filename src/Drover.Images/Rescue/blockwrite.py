@@ -143,7 +143,16 @@ class Pipeline:
         self.verifier.start()
 
     def buffer(self):
-        return self.free.get()
+        """A free buffer; fails (as the writer or verifier did) rather than wait for one that never comes back."""
+        import queue
+
+        while True:
+            if self.error:
+                fail(self.code, self.error)
+            try:
+                return self.free.get(timeout=1)
+            except queue.Empty:
+                pass
 
     def write(self, buffer, offset, n):
         self.work.put(("D", buffer, offset, n))
@@ -166,6 +175,13 @@ class Pipeline:
             zeros = bytes(self.block)
             while True:
                 kind, buffer, offset, n = self.work.get()
+                if self.error:
+                    # After a failure: hand buffers back so the main thread sees the error instead of waiting.
+                    if buffer is not None:
+                        self.free.put(buffer)
+                    if kind == "A" and offset >= self.length:
+                        return
+                    continue
                 if kind == "D":
                     view = memoryview(buffer)[:n]
                     done = 0
@@ -183,9 +199,18 @@ class Pipeline:
                     if offset >= self.length:
                         os.fsync(self.fd)
                         return
-        except OSError as e:
-            self.error = "writing the disk failed: %s" % e
+        except BaseException as e:
+            self.error = self.error or "writing the disk failed: %s" % e
             self._move(self.length)
+            self._drain()
+
+    def _drain(self):
+        while True:
+            kind, buffer, offset, _ = self.work.get()
+            if buffer is not None:
+                self.free.put(buffer)
+            if kind == "A" and offset >= self.length:
+                return
 
     def _verify(self):
         try:
@@ -212,8 +237,8 @@ class Pipeline:
                         self.code = 65
                         return
                 offset += n
-        except OSError as e:
-            self.error = "reading the disk back failed: %s" % e
+        except BaseException as e:
+            self.error = self.error or "reading the disk back failed: %s" % e
 
     def finish(self):
         self.advance(self.length)
@@ -226,7 +251,13 @@ class Pipeline:
 
 def command_write(path):
     stdin = sys.stdin.buffer
-    header = json.loads(stdin.readline())
+    line = stdin.readline()
+    if not line.strip():
+        fail(70, "no header arrived: the sender (or its compressor) stopped before the first byte")
+    try:
+        header = json.loads(line)
+    except ValueError as e:
+        fail(70, "the header is not JSON (%s): the stream is not a block upload" % e)
     length, block, digests, mode = header["length"], header["block"], header["digests"], header["mode"]
     # A delta may send pieces of a block (multiples of "piece" bytes); those blocks are checked once on the disk.
     piece = header.get("piece", block) if mode == "delta" else block
@@ -246,13 +277,19 @@ def command_write(path):
                 elif d != "z" and start is not None:
                     zero_range(fd, start * block, min(index * block, length) - start * block, zeros)
                     start = None
+            tail = min(-(-length // block) * block, size)
+            zero_range(fd, length, tail - length, zeros)
         print("drover: disk discarded=%s" % ("yes" if discarded else "no"), flush=True)
     else:
-        # Past the image nothing is verified (a full upload's disk is discarded there too): discard, never write zeros.
-        block_ioctl(fd, BLKDISCARD, length, size - length)
+        # Past the image's last block nothing is verified (a full upload's disk is discarded there too): discard, never
+        # write zeros. The rest of its last block is zeroed, as a full upload leaves it and as the block's digest has it.
+        tail = min(-(-length // block) * block, size)
+        zero_range(fd, length, tail - length, zeros)
+        block_ioctl(fd, BLKDISCARD, tail, size - tail)
     pipeline = Pipeline(fd, block, length, digests)
     frame = bytearray(FRAME.size)
     sent = zeroed = 0
+    previous = 0
     while True:
         read_exactly(stdin, memoryview(frame))
         kind, offset, count = FRAME.unpack(frame)
@@ -260,6 +297,9 @@ def command_write(path):
             break
         if offset % piece or offset + count > length:
             fail(70, "frame %r at %d+%d is not inside the image's blocks" % (kind, offset, count))
+        if offset < previous:
+            fail(70, "frame %r at %d comes before the end of the one before it (%d): frames go in order" % (kind, offset, previous))
+        previous = offset + count
         pipeline.advance(offset)
         if kind == b"Z":
             pipeline.zero(offset, count)
@@ -285,7 +325,7 @@ def command_write(path):
             offset += n
             sent += n
         if pipeline.error:
-            fail(69, pipeline.error)
+            fail(pipeline.code, pipeline.error)
     disk = pipeline.finish()
     if disk != header["sha256"]:
         fail(69, "verify failed: the disk's first %d bytes have sha256 %s, the image has %s" % (length, disk, header["sha256"]))

@@ -48,15 +48,26 @@ public sealed class BlockFrameStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    /// <summary>What went wrong reading the image, if anything: whoever copies this stream may only see the stream end.</summary>
+    public Exception? Error { get; private set; }
+
     public override int Read(Span<byte> buffer)
     {
-        if (!Next())
+        try
         {
-            return 0;
+            if (!Next())
+            {
+                return 0;
+            }
+            var want = (int)Math.Min(buffer.Length, _remaining);
+            var n = _bytes is { } bytes ? Copy(bytes, buffer[..want]) : RandomAccess.Read(_file, buffer[..want], _offset);
+            return Advance(n);
         }
-        var want = (int)Math.Min(buffer.Length, _remaining);
-        var n = _bytes is { } bytes ? Copy(bytes, buffer[..want]) : RandomAccess.Read(_file, buffer[..want], _offset);
-        return Advance(n);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Error ??= e;
+            throw;
+        }
     }
 
     /// <summary>Reads synchronously: the image is a local file, mostly in the page cache after its map; a thread hop per read costs more.</summary>

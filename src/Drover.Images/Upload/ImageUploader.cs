@@ -45,8 +45,9 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             return new UploadResult(existing, true, known, run.Id, run.Timings);
         }
 
+        // The base first: a wrong --base is refused before a long decompression.
+        var baseImage = options.Base is { } wanted ? await ResolveBaseAsync(wanted, source, options, cancellationToken) : null;
         source = await DecompressForMapAsync(source, options, run, cancellationToken);
-        var baseImage = options.Base is { } wanted ? await ResolveBaseAsync(wanted, source, cancellationToken) : null;
         using var deadline = options.Deadline is { } d ? new CancellationTokenSource(d, _time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var ct = linked.Token;
@@ -267,7 +268,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         var raw = Path.Combine(directory.FullName, "image.raw");
         try
         {
-            run.Step("decompress image", source.Length);
+            run.Step("decompress image");
             await SparseDecompress.ToFileAsync(source.Path, source.Compression, raw, run.BytesProgress(), ct);
             run.Step("map image", new FileInfo(raw).Length);
             var map = await BlockMap.BuildAsync(raw, progress: run.BytesProgress(), cancellationToken: ct);
@@ -336,6 +337,12 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         }
         var record = baseImage.Labels.GetValueOrDefault(BlockLabels.Blocks);
         var recorded = BlockMap.RecordBlockCount(record);
+        var diskBlocks = (long)(baseImage.DiskSize * (1L << 30) / map.BlockSize) + 1;
+        if (recorded > diskBlocks)
+        {
+            logger.LogWarning("base snapshot {Base}'s block record {Record} covers more blocks than its {Disk} GB disk has: uploading in full", baseImage.Id, record, baseImage.DiskSize);
+            return BlockPlan.Full(map);
+        }
         var count = Math.Max(map.BlockCount, recorded ?? 0);
         run.Step("hash base disk", count * (long)map.BlockSize);
         var lines = await session.HashBlocksAsync(count, map.BlockSize, ct);
@@ -390,13 +397,13 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
     /// An explicit base of another architecture, or larger than the temporary server's disk, is refused before anything
     /// is created; <c>auto</c> passes over those.
     /// </summary>
-    private async Task<Image?> ResolveBaseAsync(string wanted, Source source, CancellationToken ct)
+    private async Task<Image?> ResolveBaseAsync(string wanted, Source source, UploadOptions options, CancellationToken ct)
     {
-        if (source.Map is null)
+        if (source.Path is null || options.Format != ImageFormat.Raw)
         {
             throw new UploadException("input", "a delta upload (--base) needs a local raw or compressed raw image; URLs and qcow2 images are uploaded in full");
         }
-        if (wanted == "auto")
+        if (string.Equals(wanted, "auto", StringComparison.OrdinalIgnoreCase))
         {
             var candidates = await client.Images.ListAsync(new ImageListOptions
             {
@@ -433,7 +440,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             {
                 selector = LabelSelector.Parse(wanted);
             }
-            catch (FormatException e)
+            catch (LabelSelectorException e)
             {
                 throw new UploadException("input", $"--base '{wanted}' is neither auto, a snapshot id nor a label selector: {e.Message}");
             }
@@ -441,9 +448,10 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             {
                 Type = [ImageType.Snapshot],
                 Status = [ImageStatus.Available],
+                Architecture = source.Architecture,
                 LabelSelector = selector,
                 Sort = ["created:desc"],
-            }, 1, 1, ct) is { FirstOrDefault: { } newest } ? newest : throw new UploadException("input", $"no available snapshot matches the base selector '{wanted}'");
+            }, 1, 1, ct) is { FirstOrDefault: { } newest } ? newest : throw new UploadException("input", $"no available {source.Architecture} snapshot matches the base selector '{wanted}'");
         }
         if (found.Architecture != source.Architecture)
         {

@@ -231,6 +231,10 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
             {
                 result = await shell.RunAsync(BlockCommand.Write(zstd: false), frames, null, ct);
             }
+            if (frames.Error is { } error)
+            {
+                throw new UploadException("write", $"reading the image failed: {error.Message}", error);
+            }
         }
         if (result.ExitCode == 0)
         {
