@@ -98,17 +98,16 @@ mkdir -p "$WORK/bin"
 cat >"$WORK/uplink" <<'EOF'
 # Passes stdin to stdout at most at RATE Mbit/s (argv[1]): a token bucket without a burst, so ssh sees the bytes of an
 # uplink of that speed (the limit is on what enters ssh: after zstd, before encryption).
-import sys, time
+import os, sys, time
 rate = float(sys.argv[1]) * 1e6 / 8
-source, sink = sys.stdin.buffer.raw, sys.stdout.buffer.raw
 start, sent = time.monotonic(), 0
 while True:
-    chunk = source.read(1 << 16)
+    chunk = os.read(0, 1 << 16)
     if not chunk:
         break
     view = memoryview(chunk)
     while view:
-        view = view[sink.write(view):]
+        view = view[os.write(1, view):]
     sent += len(chunk)
     ahead = sent / rate - (time.monotonic() - start)
     if ahead > 0:
