@@ -16,23 +16,7 @@ public sealed record RescueReport(string? ReceivedSha256, long? WrittenBytes, st
 {
     public static RescueReport Parse(string stdout)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in (stdout ?? "").Split('\n'))
-        {
-            var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length < 3 || words[0] != "drover:")
-            {
-                continue;
-            }
-            foreach (var pair in words.Skip(2))
-            {
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0)
-                {
-                    values[$"{words[1]}.{pair[..eq]}"] = pair[(eq + 1)..];
-                }
-            }
-        }
+        var values = ReportLines.Parse(stdout);
         return new RescueReport(
             values.GetValueOrDefault("received.sha256"),
             values.TryGetValue("written.bytes", out var b) && long.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null,

@@ -7,23 +7,7 @@ public sealed record BlockWriteReport(long Bytes, string Sha256, long Sent, long
 {
     public static BlockWriteReport Parse(string stdout)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in (stdout ?? "").Split('\n'))
-        {
-            var words = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (words.Length < 3 || words[0] != "drover:")
-            {
-                continue;
-            }
-            foreach (var pair in words.Skip(2))
-            {
-                var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                if (eq > 0)
-                {
-                    values[$"{words[1]}.{pair[..eq]}"] = pair[(eq + 1)..];
-                }
-            }
-        }
+        var values = Rescue.ReportLines.Parse(stdout);
         long Number(string key) => values.TryGetValue(key, out var v) && long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? n : throw new UploadException("write", $"the rescue system did not report {key} (it printed: {stdout?.Trim()})");
         if (values.GetValueOrDefault("written.verified") != "disk" || values.GetValueOrDefault("written.sha256") is not { Length: 64 } sha)
