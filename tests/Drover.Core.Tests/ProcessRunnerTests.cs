@@ -62,6 +62,49 @@ public sealed class ProcessRunnerTests
         reported[^1].ShouldBe(300_000);
     }
 
+    /// <summary>Endless input: a program that never reads it leaves the feeding thread blocked in a pipe write.</summary>
+    private sealed class Endless : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => count;
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task Cancelling_while_stdin_is_blocked_on_a_program_that_does_not_read_kills_it_and_ends()
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var run = ProcessRunner.StreamAsync("/bin/sh", ["-c", "echo started; exec sleep 60"], stdout, stderr, new ProcessOptions { Input = new Endless() }, cancel.Token);
+        while (stdout.Length == 0 && !run.IsCompleted)
+        {
+            await Task.Delay(20, Ct);
+        }
+
+        await cancel.CancelAsync();
+
+        await Should.ThrowAsync<OperationCanceledException>(() => run);
+    }
+
+    [Fact]
+    public async Task A_program_that_stops_reading_its_input_early_gives_its_exit_code_not_an_error()
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+
+        var exit = await ProcessRunner.StreamAsync("/bin/sh", ["-c", "head -c 10 >/dev/null; exit 7"], stdout, stderr, new ProcessOptions { Input = new Endless() }, Ct);
+
+        exit.ShouldBe(7);
+    }
+
     [Fact]
     public async Task Lines_of_stdout_and_stderr_come_one_at_a_time()
     {

@@ -76,10 +76,10 @@ public sealed class BlockWriterTests : IAsyncLifetime
         return bytes;
     }
 
-    private async Task<(int Exit, string Stdout, string Stderr)> Send(BlockPlan plan, string path, Func<byte[], byte[]>? tamper = null)
+    private async Task<(int Exit, string Stdout, string Stderr)> Send(BlockPlan plan, string path, Func<byte[], byte[]>? tamper = null, bool wholeSha256 = false)
     {
         var stream = Path.Combine(_dir.FullName, "stream.bin");
-        await using (var frames = plan.Open(path))
+        await using (var frames = plan.Open(path, wholeSha256: wholeSha256))
         {
             using var copy = new MemoryStream();
             await frames.CopyToAsync(copy, Ct);
@@ -113,10 +113,30 @@ public sealed class BlockWriterTests : IAsyncLifetime
 
         exit.ShouldBe(0, stderr);
         var report = BlockWriteReport.Parse(stdout);
-        report.Sha256.ShouldBe(map.Sha256);
+        report.Verified.ShouldBe("blocks");
+        report.DigestList.ShouldBe(map.LinesSha256, "the disk was checked against this map's digests");
+        report.Sha256.ShouldBeNull("no whole-disk hash unless asked for");
         report.Sent.ShouldBe(4L * Block);
         report.Bytes.ShouldBe(32L * Block);
         report.Discarded.ShouldBe(true, "a loop device discards (punches holes)");
+        report.Direct.ShouldBe(true, "a loop device takes direct I/O");
+        report.Rezeroed.ShouldBe(0, "a loop device's discard zeroes");
+        await DiskShouldHold(image);
+    }
+
+    [Fact]
+    public async Task Asked_for_it_the_disk_is_also_hashed_whole_and_matches_the_images_sha256()
+    {
+        SkipUnlessLoopDevice();
+        var image = await Image("odd.raw", 9, i => i is 0 or 4 or 9 ? Seeded(i) : null, tail: 3000);
+        var map = await BlockMap.BuildAsync(image, Block, cancellationToken: Ct);
+
+        var (exit, stdout, stderr) = await Send(BlockPlan.Full(map), image, wholeSha256: true);
+
+        exit.ShouldBe(0, stderr);
+        var report = BlockWriteReport.Parse(stdout);
+        report.Verified.ShouldBe("sha256");
+        report.Sha256.ShouldBe(map.Sha256);
         await DiskShouldHold(image);
     }
 
@@ -158,7 +178,7 @@ public sealed class BlockWriterTests : IAsyncLifetime
         var report = BlockWriteReport.Parse(stdout);
         report.Sent.ShouldBe(3L * Block);
         report.Zeroed.ShouldBe(Block);
-        report.Sha256.ShouldBe(map2.Sha256);
+        report.DigestList.ShouldBe(map2.LinesSha256);
         await DiskShouldHold(v2);
     }
 
@@ -205,7 +225,35 @@ public sealed class BlockWriterTests : IAsyncLifetime
         await TestProcess.RunAsync("bash", ["-c", $"dd if={v1} of={_loop} bs=64K conv=notrunc status=none"]);
         var refused = await Send(wrong, v2);
         refused.Exit.ShouldBe(RescueCommand.ExitDigestMismatch, refused.Stderr);
-        refused.Stderr.ShouldContain("block 5 holds sha256");
+        refused.Stderr.ShouldContain("block 5 (bytes 327680-393216) was written and reads back with sha256");
+    }
+
+    [Fact]
+    public async Task A_delta_of_an_image_of_odd_length_patches_partial_sectors_and_leaves_the_rest_of_its_last_block_zero()
+    {
+        SkipUnlessLoopDevice();
+        var v1 = await Image("v1.raw", 6, i => i is 1 or 5 or 6 ? Seeded(i) : null, tail: 5000);
+        var map1 = await BlockMap.BuildAsync(v1, Block, cancellationToken: Ct);
+        (await Send(BlockPlan.Full(map1), v1)).Exit.ShouldBe(0);
+        // v2 is shorter by 1,300 bytes (no longer a whole sector), its last block changed, block 5 dropped (zeroed).
+        var v2 = await Image("v2.raw", 6, i => i is 1 or 6 ? Seeded(i + 70) : null, tail: 3700);
+        var map2 = await BlockMap.BuildAsync(v2, Block, cancellationToken: Ct);
+
+        var plan = BlockPlan.Against(map2, await HashDisk(map2.BlockCount));
+        var (exit, stdout, stderr) = await Send(plan, v2);
+
+        exit.ShouldBe(0, stderr);
+        plan.Frames.ShouldContain(new BlockFrame('Z', 5L * Block, Block));
+        BlockWriteReport.Parse(stdout).DigestList.ShouldBe(map2.LinesSha256);
+        await DiskShouldHold(v2);
+        var length = new FileInfo(v2).Length;
+        var rest = new byte[Block - 3700];
+        await using (var disk = new FileStream(_loop, FileMode.Open, FileAccess.Read))
+        {
+            disk.Position = length;
+            await disk.ReadExactlyAsync(rest, Ct);
+        }
+        rest.ShouldAllBe(b => b == 0, "past the image's end its last block is zeros, as its digest has it");
     }
 
     [Fact]
@@ -237,7 +285,7 @@ public sealed class BlockWriterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_delta_planned_against_digests_the_disk_does_not_hold_fails_the_whole_disk_check()
+    public async Task A_delta_planned_against_digests_the_disk_does_not_hold_fails_the_read_back_naming_the_block()
     {
         SkipUnlessLoopDevice();
         var v1 = await Image("v1.raw", 16, i => i < 8 ? Seeded(i) : null);
@@ -251,6 +299,6 @@ public sealed class BlockWriterTests : IAsyncLifetime
         var (exit, _, stderr) = await Send(BlockPlan.Against(map2, lies), v2);
 
         exit.ShouldBe(RescueCommand.ExitVerifyFailed);
-        stderr.ShouldContain(map2.Sha256);
+        stderr.ShouldContain("block 2 (bytes 131072-196608) was not sent");
     }
 }

@@ -16,7 +16,7 @@ internal sealed class ImageSourceOptions
     private readonly Option<ImageCompression> _compression = new("--compression") { Description = "auto (magic bytes or URL extension), none, gzip, bzip2, xz, zstd", DefaultValueFactory = _ => ImageCompression.Auto };
     private readonly Option<ImageFormat> _format = new("--format") { Description = "raw or qcow2 (qcow2 is converted in place on the disk, no RAM-disk limit)", DefaultValueFactory = _ => ImageFormat.Raw };
     private readonly Option<string?> _sha = new("--sha256") { Description = "Expected sha256 of the image file; checked before anything is created, and against the written bytes" };
-    private readonly Option<bool> _readBack = new("--verify-readback") { Description = "Also read the written bytes back from the disk and compare them (a second pass; the streamed sha256 is always checked)" };
+    private readonly Option<bool> _readBack = new("--verify-readback") { Description = "Also hash the whole disk as read back and compare it with the image's sha256 (a second pass: block uploads always read every block back and check its digest; streamed uploads always check the streamed sha256)" };
     private readonly Option<string?> _deadline = new("--deadline") { Description = "Overall time limit, e.g. 30m; on expiry everything is cleaned up" };
     private readonly Option<string?> _manifest = new("--manifest") { Description = "The image's manifest (default: IMAGE.manifest.json or NAME.manifest.json next to it); its scan must be clean and its sha256 match" };
     private readonly Option<bool> _allowUnscanned = new("--allow-unscanned") { Description = "Accept an image without a clean secret scan (no manifest, not scanned, or findings)" };

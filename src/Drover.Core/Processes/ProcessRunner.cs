@@ -123,7 +123,7 @@ public static class ProcessRunner
             {
                 if (options.Input is { } input)
                 {
-                    await CopyAsync(input, process.StandardInput.BaseStream, options.InputProgress, limit.Token);
+                    await FeedAsync(process, input, options.InputProgress, limit.Token);
                 }
                 process.StandardInput.Close();
             }
@@ -203,18 +203,43 @@ public static class ProcessRunner
     private static async Task Drain(Task reading)
         => await Task.WhenAny(reading, Task.Delay(_drainLimit, TimeProvider.System, CancellationToken.None));
 
-    private static async Task CopyAsync(Stream from, Stream to, IProgress<long>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies <paramref name="input"/> into the program's stdin on a thread of its own with blocking reads and writes:
+    /// for a stream of gigabytes into a program that reads slower than the file comes (ssh), an async write per pipe-full
+    /// cost this project's machine 3-5 times the CPU of the copy itself. Cancellation kills the program, which ends a
+    /// write that waits on it.
+    /// </summary>
+    private static async Task FeedAsync(Process process, Stream input, IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var stdin = process.StandardInput.BaseStream;
+        var feeding = Task.Factory.StartNew(() => Copy(input, stdin, progress, cancellationToken), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            await feeding.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (!feeding.IsCompleted)
+        {
+            Kill(process);
+            // The copy ends with the program's pipe (or when its input next returns); what it throws then is no news.
+            _ = feeding.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private static void Copy(Stream from, Stream to, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         var buffer = new byte[1 << 20];
         long total = 0;
         int n;
-        while ((n = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        while ((n = from.Read(buffer)) > 0)
         {
-            await to.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            to.Write(buffer, 0, n);
             total += n;
             progress?.Report(total);
         }
-        await to.FlushAsync(cancellationToken);
+        to.Flush();
     }
 
     private static async Task PumpAsync(Stream from, Stream to)

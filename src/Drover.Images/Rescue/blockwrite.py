@@ -7,41 +7,39 @@
 #                             sha256 of each PIECE bytes of the block: where a changed block changed.
 #   write DEVICE              reads from stdin a JSON header line, then frames; writes the image onto DEVICE.
 #
-# The header: {"length": L, "block": B, "digests": [hex or "z", one per block], "sha256": hex, "mode": "full"|"delta"}.
-# Frames: 17 bytes ">cQQ" (kind, offset, length), then for kind D the data. D: data at a block-aligned offset, each block
-# checked against its digest (zero-padded to B) before it is written; in a delta (header "piece": P) data may cover
-# pieces of a block (P-aligned), and such a block is checked against its digest as the disk is read back. Z: a range to zero (delta: what the base holds
-# there but the image does not). E: the end. In "full" mode the whole device is discarded first (zero blocks are never
-# sent); in "delta" mode the device holds the base image and everything from L on is discarded. Finally the device's first
-# L bytes are read back and their sha256 must be the header's: nothing else counts as written.
+# The header: {"length": L, "block": B, "digests": [hex or "z", one per block], "sha256": hex, "mode": "full"|"delta",
+# "piece": P, "verify": "blocks"|"sha256"}. Frames: 17 bytes ">cQQ" (kind, offset, length), then for kind D the data. D:
+# data at a block-aligned offset (in a delta, P-aligned: the changed pieces of a block). Z: a range to zero (delta: what
+# the base holds there but the image does not). E: the end. In "full" mode the whole device is discarded first (zero
+# blocks are never sent); in "delta" mode the device holds the base image and everything from L on is discarded.
 #
-# Reports go to stdout as "drover: WHAT key=value ..." lines; exit codes: 65 a block or the disk does not match its
-# digest (the message names it), 66 no such block device, 68 the image is larger than the device, 69 the disk read back
-# does not match, 70 a malformed stream (a frame out of place, data cut short).
+# The device is written and read with direct I/O (O_DIRECT): a write has reached the device when it returns, and what is
+# read back comes from the device, not from this system's page cache. A verifier thread trails the writes, reading every
+# block of the image back as soon as nothing more will be written to it: a block with data must have its digest, a zero
+# block must be zeros. That is the whole disk checked, each block once; "verify": "sha256" also hashes the disk whole and
+# compares it with the header's sha256 (the same proof, twice the hashing). No flush is sent: the server is stopped before
+# its snapshot is taken, and the hypervisor writes out what it holds then.
+#
+# Reports go to stdout as "drover: WHAT key=value ..." lines; exit codes: 65 a block that was sent reads back with
+# another digest (it arrived changed, or the disk did not keep it), 66 no such block device, 68 the image is larger than
+# the device, 69 the disk does not hold the image (a block that was not sent, or the whole-disk sha256), 70 a malformed
+# stream (a frame out of place, data cut short).
 import hashlib
 import json
+import mmap
 import os
 import stat
 import struct
 import sys
+import threading
 
-BLKDISCARD, BLKZEROOUT = 0x1277, 0x127F
+BLKDISCARD, BLKZEROOUT, BLKSSZGET = 0x1277, 0x127F, 0x1268
 FRAME = struct.Struct(">cQQ")
 
 
 def fail(code, message):
     print("drover: " + message, file=sys.stderr, flush=True)
     sys.exit(code)
-
-
-def open_device(path):
-    try:
-        if not stat.S_ISBLK(os.stat(path).st_mode):
-            fail(66, path + " is not a block device")
-    except FileNotFoundError:
-        fail(66, path + " does not exist")
-    fd = os.open(path, os.O_RDWR)
-    return fd, os.lseek(fd, 0, os.SEEK_END)
 
 
 def block_ioctl(fd, request, offset, length):
@@ -53,17 +51,105 @@ def block_ioctl(fd, request, offset, length):
         return False
 
 
-def zero_range(fd, offset, length, zeros):
-    """Zeroes [offset, offset+length): the device's write-zeroes when it has one, else plain writes."""
-    if length <= 0:
-        return
-    if block_ioctl(fd, BLKZEROOUT, offset, length):
-        return
-    end = offset + length
-    while offset < end:
-        n = min(len(zeros), end - offset)
-        os.pwrite(fd, zeros[:n], offset)
-        offset += n
+class Disk:
+    """
+    A block device opened for direct I/O where it allows it (every Linux block device does), else for buffered I/O
+    with an fsync after the last write. Reads and writes go through page-aligned buffers (`buffer()`); a length that is
+    not a multiple of the device's sector is padded with zeros (the image's last bytes: the rest of its last block is
+    zeros on the disk anyway).
+    """
+
+    def __init__(self, path, write=False):
+        try:
+            if not stat.S_ISBLK(os.stat(path).st_mode):
+                fail(66, path + " is not a block device")
+        except FileNotFoundError:
+            fail(66, path + " does not exist")
+        mode = os.O_RDWR if write else os.O_RDONLY
+        self.direct = True
+        try:
+            self.fd = os.open(path, mode | os.O_DIRECT)
+        except OSError:
+            self.fd, self.direct = os.open(path, mode), False
+        self.size = os.lseek(self.fd, 0, os.SEEK_END)
+        self.sector = 512
+        if self.direct:
+            import fcntl
+            try:
+                self.sector = struct.unpack("i", fcntl.ioctl(self.fd, BLKSSZGET, struct.pack("i", 0)))[0] or 512
+            except OSError:
+                pass
+
+    @staticmethod
+    def buffer(size):
+        """A page-aligned buffer of zeros (an anonymous mapping)."""
+        return mmap.mmap(-1, size)
+
+    def _aligned(self, n):
+        return -(-n // self.sector) * self.sector if self.direct else n
+
+    def read(self, buffer, offset, n):
+        """Reads n bytes at offset into buffer[:n] (fewer past the device's end); returns how many."""
+        n = min(n, self.size - offset)
+        if n <= 0:
+            return 0
+        view = memoryview(buffer)
+        got = 0
+        while got < n:
+            k = os.preadv(self.fd, [view[got : self._aligned(n)]], offset + got)
+            if k <= 0:
+                break
+            got += k
+        return min(got, n)
+
+    def write(self, buffer, offset, n):
+        """Writes buffer[:n] at offset; with direct I/O an odd length goes out padded with zeros to the sector."""
+        m = self._aligned(n)
+        if m > n:
+            buffer[n:m] = bytes(m - n)
+        view = memoryview(buffer)
+        done = 0
+        while done < m:
+            done += os.pwritev(self.fd, [view[done:m]], offset + done)
+
+    def zero(self, offset, length):
+        """
+        Zeroes [offset, offset+length): the device's write-zeroes (BLKZEROOUT, sector-aligned) where it has one, else
+        writes of zeros; with direct I/O a partial sector at either end is read, patched and written back.
+        """
+        end = offset + length
+        if length <= 0:
+            return
+        s = self.sector if self.direct else 1
+        first, last = -(-offset // s) * s, end // s * s
+        if first >= last:
+            self._patch(offset, end)
+            return
+        self._patch(offset, first)
+        self._patch(last, end)
+        if block_ioctl(self.fd, BLKZEROOUT, first, last - first):
+            return
+        zeros = Disk.buffer(4 << 20)
+        at = first
+        while at < last:
+            n = min(len(zeros), last - at)
+            self.write(zeros, at, n)
+            at += n
+
+    def _patch(self, start, end):
+        """Zeroes [start, end), which lies within a sector or two, by read, patch, write."""
+        while start < end:
+            sector = start // self.sector * self.sector
+            stop = min(end, sector + self.sector)
+            buffer = Disk.buffer(self.sector)
+            self.read(buffer, sector, self.sector)
+            buffer[start - sector : stop - sector] = bytes(stop - start)
+            self.write(buffer, sector, self.sector)
+            start = stop
+
+    def finish(self):
+        if not self.direct:
+            os.fsync(self.fd)
 
 
 def read_exactly(stream, view):
@@ -82,63 +168,75 @@ def digest(data, block):
     return h.hexdigest()
 
 
+def is_zero(buffer, n, zeros):
+    # A slice of a mapping is a bytes copy, and bytes compare with memcmp (a memoryview compares item by item).
+    return buffer[:n] == zeros[:n]
+
+
 def command_hash(path, block, count):
     """Reads and hashes blocks on two threads (hashlib lets go of the GIL), printing the lines in order."""
     from concurrent.futures import ThreadPoolExecutor
 
-    fd, size = open_device(path)
+    disk = Disk(path)
     zeros = bytes(block)
+    local = threading.local()
 
     def line(index):
-        data = os.pread(fd, block, index * block) if index * block < size else b""
-        return "z" if data == zeros[: len(data)] else digest(data, block)
+        buffer = getattr(local, "buffer", None)
+        if buffer is None:
+            buffer = local.buffer = Disk.buffer(block)
+        n = disk.read(buffer, index * block, block)
+        return "z" if is_zero(buffer, n, zeros) else digest(memoryview(buffer)[:n], block)
 
     out = sys.stdout
     with ThreadPoolExecutor(max_workers=2) as pool:
         for text in pool.map(line, range(count), chunksize=4):
             out.write(text + "\n")
     out.flush()
-    print("drover: hashed blocks=%d block=%d disk=%d" % (count, block, size), flush=True)
+    print("drover: hashed blocks=%d block=%d disk=%d" % (count, block, disk.size), flush=True)
 
 
 def command_pieces(path, block, piece):
     """For each block index on stdin, prints the index and the first 16 hex digits of each piece's sha256."""
-    fd, size = open_device(path)
+    disk = Disk(path)
+    buffer = Disk.buffer(block)
+    view = memoryview(buffer)
     out = sys.stdout
     for word in sys.stdin.read().split():
         index = int(word)
-        data = os.pread(fd, block, index * block)
-        data += bytes(block - len(data))
-        view = memoryview(data)
+        n = disk.read(buffer, index * block, block)
+        view[n:] = bytes(block - n)
         out.write("%d %s\n" % (index, "".join(hashlib.sha256(view[at : at + piece]).hexdigest()[:16] for at in range(0, block, piece))))
     out.flush()
 
 
 class Pipeline:
     """
-    The write side of a write: the main thread reads and checks blocks and hands them (in offset order) to a writer
-    thread; a verifier thread trails the writer, reading the disk back from the start and hashing it whole. It may read
-    up to `safe`: everything below it is final (written, zeroed, or a zero block that nothing will write).
+    The write side of a write: the main thread reads blocks from the stream and hands them (in offset order) to a
+    writer thread; a verifier thread trails the writer, reading the disk back from the start, block by block, up to
+    `safe`: everything below it is final (written, zeroed, or a zero block that nothing will write).
     """
 
-    def __init__(self, fd, block, length, digests, buffers=4):
+    def __init__(self, disk, block, length, digests, whole, discarded, settled, buffers=6):
         import queue
-        import threading
 
-        self.fd, self.block, self.length, self.digests = fd, block, length, digests
-        # Blocks written in part (a delta's changed pieces): their digests are checked on the disk as it is read back.
-        self.partial = set()
+        self.disk, self.block, self.length, self.digests = disk, block, length, digests
+        # Zero blocks left to a discard (a full upload): checked, and zeroed for real where the discard did not.
+        self.discarded, self.rezeroed = discarded, 0
+        # Whether the zero blocks are final from the start (a full upload: discarded or zeroed before any frame).
+        self.settled = settled
+        self.sent = set()
         self.free = queue.Queue()
         for _ in range(buffers):
-            self.free.put(bytearray(block))
+            self.free.put(Disk.buffer(block))
         self.work = queue.Queue()
         self.safe = 0
         self.error = None
         self.code = 69
         self.moved = threading.Condition()
+        self.whole = hashlib.sha256() if whole else None
         self.writer = threading.Thread(target=self._write, daemon=True)
         self.verifier = threading.Thread(target=self._verify, daemon=True)
-        self.whole = hashlib.sha256()
         self.writer.start()
         self.verifier.start()
 
@@ -155,6 +253,7 @@ class Pipeline:
                 pass
 
     def write(self, buffer, offset, n):
+        self.sent.add(offset // self.block)
         self.work.put(("D", buffer, offset, n))
 
     def zero(self, offset, n):
@@ -172,7 +271,6 @@ class Pipeline:
 
     def _write(self):
         try:
-            zeros = bytes(self.block)
             while True:
                 kind, buffer, offset, n = self.work.get()
                 if self.error:
@@ -183,21 +281,17 @@ class Pipeline:
                         return
                     continue
                 if kind == "D":
-                    view = memoryview(buffer)[:n]
-                    done = 0
-                    while done < n:
-                        done += os.pwrite(self.fd, view[done:], offset + done)
+                    self.disk.write(buffer, offset, n)
                     self.free.put(buffer)
-                    # Start writing back now, so the final fsync finds little left to do.
-                    os.posix_fadvise(self.fd, offset, n, os.POSIX_FADV_DONTNEED)
                     self._move(offset + n)
                 elif kind == "Z":
-                    zero_range(self.fd, offset, n, zeros)
+                    self.disk.zero(offset, n)
                     self._move(offset + n)
                 else:
+                    if offset >= self.length:
+                        self.disk.finish()
                     self._move(offset)
                     if offset >= self.length:
-                        os.fsync(self.fd)
                         return
         except BaseException as e:
             self.error = self.error or "writing the disk failed: %s" % e
@@ -214,31 +308,60 @@ class Pipeline:
 
     def _verify(self):
         try:
-            buffer = bytearray(self.block)
-            view = memoryview(buffer)
-            offset = 0
-            while offset < self.length:
-                want = min(self.block, self.length - offset)
-                with self.moved:
-                    while self.safe < offset + want:
-                        self.moved.wait()
-                if self.error:
+            buffer = Disk.buffer(self.block)
+            zeros = bytes(self.block)
+            # A full upload's zero blocks are final before the first frame (nothing writes them): they are checked first,
+            # while the data still arrives, so that little is left to read once the stream ends.
+            first = [i for i, d in enumerate(self.digests) if d == "z"] if self.settled else []
+            rest = [i for i, d in enumerate(self.digests) if not (self.settled and d == "z")]
+            for index in first:
+                if not self._check(index, buffer, zeros, wait=False):
                     return
-                n = os.preadv(self.fd, [view[:want]], offset)
-                if n <= 0:
-                    self.error = "the disk ended at %d bytes while being verified" % offset
+            for index in rest:
+                if not self._check(index, buffer, zeros, wait=True):
                     return
-                self.whole.update(view[:n])
-                index = offset // self.block
-                if index in self.partial:
-                    got = digest(view[:n], self.block)
-                    if got != self.digests[index]:
-                        self.error = "block %d holds sha256 %s after its changed pieces were written, not %s" % (index, got, self.digests[index])
-                        self.code = 65
-                        return
-                offset += n
         except BaseException as e:
             self.error = self.error or "reading the disk back failed: %s" % e
+
+    def _check(self, index, buffer, zeros, wait):
+        """Reads block `index` back (once it is final) and checks it against its digest; False after a failure."""
+        block = self.block
+        offset = index * block
+        want = min(block, self.length - offset)
+        if wait:
+            with self.moved:
+                while self.safe < offset + want:
+                    self.moved.wait()
+        if self.error:
+            return False
+        n = self.disk.read(buffer, offset, want)
+        if n < want:
+            self.error = "the disk ended at %d bytes while being verified" % (offset + n)
+            return False
+        view = memoryview(buffer)
+        expected = self.digests[index]
+        if expected == "z" and self.discarded and index not in self.sent and not is_zero(buffer, n, zeros):
+            # A discard need not zero (the device may keep the old data): zero this block for real.
+            self.disk.zero(offset, n)
+            self.rezeroed += 1
+            n = self.disk.read(buffer, offset, want)
+        if self.whole is not None:
+            # In order: a whole-disk hash never runs with `settled`.
+            self.whole.update(view[:n])
+        if expected == "z":
+            if not is_zero(buffer, n, zeros):
+                self.error = "block %d (bytes %d-%d) should be zeros and is not: the disk does not hold what the plan assumed" % (index, offset, offset + n)
+                return False
+            return True
+        got = digest(view[:n], block)
+        if got != expected:
+            if index in self.sent:
+                self.code = 65
+                self.error = "block %d (bytes %d-%d) was written and reads back with sha256 %s, not %s: it arrived changed or the disk did not keep it" % (index, offset, offset + n, got, expected)
+            else:
+                self.error = "block %d (bytes %d-%d) was not sent and holds sha256 %s, not %s: the disk does not hold what the plan assumed" % (index, offset, offset + n, got, expected)
+            return False
+        return True
 
     def finish(self):
         self.advance(self.length)
@@ -246,7 +369,7 @@ class Pipeline:
         self.verifier.join()
         if self.error:
             fail(self.code, self.error)
-        return self.whole.hexdigest()
+        return self.whole.hexdigest() if self.whole is not None else None
 
 
 def command_write(path):
@@ -259,15 +382,19 @@ def command_write(path):
     except ValueError as e:
         fail(70, "the header is not JSON (%s): the stream is not a block upload" % e)
     length, block, digests, mode = header["length"], header["block"], header["digests"], header["mode"]
-    # A delta may send pieces of a block (multiples of "piece" bytes); those blocks are checked once on the disk.
+    whole = header.get("verify", "blocks") == "sha256"
+    if len(digests) != -(-length // block):
+        fail(70, "the header has %d block digests for %d bytes in blocks of %d" % (len(digests), length, block))
+    # A delta may send pieces of a block (multiples of "piece" bytes).
     piece = header.get("piece", block) if mode == "delta" else block
-    fd, size = open_device(path)
-    print("drover: disk bytes=%d" % size, flush=True)
-    if length > size:
-        fail(68, "the image (%d bytes) is larger than the disk (%d bytes)" % (length, size))
-    zeros = bytes(block)
+    disk = Disk(path, write=True)
+    print("drover: disk bytes=%d direct=%s" % (disk.size, "yes" if disk.direct else "no"), flush=True)
+    if length > disk.size:
+        fail(68, "the image (%d bytes) is larger than the disk (%d bytes)" % (length, disk.size))
+    tail = min(-(-length // block) * block, disk.size)
+    discarded = False
     if mode == "full":
-        discarded = block_ioctl(fd, BLKDISCARD, 0, size)
+        discarded = block_ioctl(disk.fd, BLKDISCARD, 0, disk.size)
         if not discarded:
             # No discard: zero the image's zero blocks (runs of them at once); what lies beyond the image is left.
             start = None
@@ -275,18 +402,16 @@ def command_write(path):
                 if d == "z" and start is None:
                     start = index
                 elif d != "z" and start is not None:
-                    zero_range(fd, start * block, min(index * block, length) - start * block, zeros)
+                    disk.zero(start * block, min(index * block, length) - start * block)
                     start = None
-            tail = min(-(-length // block) * block, size)
-            zero_range(fd, length, tail - length, zeros)
+            disk.zero(length, tail - length)
         print("drover: disk discarded=%s" % ("yes" if discarded else "no"), flush=True)
     else:
         # Past the image's last block nothing is verified (a full upload's disk is discarded there too): discard, never
         # write zeros. The rest of its last block is zeroed, as a full upload leaves it and as the block's digest has it.
-        tail = min(-(-length // block) * block, size)
-        zero_range(fd, length, tail - length, zeros)
-        block_ioctl(fd, BLKDISCARD, tail, size - tail)
-    pipeline = Pipeline(fd, block, length, digests)
+        disk.zero(length, tail - length)
+        block_ioctl(disk.fd, BLKDISCARD, tail, disk.size - tail)
+    pipeline = Pipeline(disk, block, length, digests, whole, discarded, settled=mode == "full" and not whole)
     frame = bytearray(FRAME.size)
     sent = zeroed = 0
     previous = 0
@@ -309,27 +434,21 @@ def command_write(path):
             fail(70, "unknown frame %r" % kind)
         end = offset + count
         while offset < end:
-            # Up to the next block boundary: a whole block is checked as it arrives, a piece once on the disk.
+            # Up to the next block boundary: the verifier checks each block once it is whole on the disk.
             n = min(block - offset % block, end - offset)
             buffer = pipeline.buffer()
-            view = memoryview(buffer)[:n]
-            read_exactly(stdin, view)
-            index = offset // block
-            if offset % block == 0 and (n == block or offset + n == length):
-                got = digest(view, block)
-                if got != digests[index]:
-                    fail(65, "block %d (bytes %d-%d) arrived with sha256 %s, not %s" % (index, offset, offset + n, got, digests[index]))
-            else:
-                pipeline.partial.add(index)
+            read_exactly(stdin, memoryview(buffer)[:n])
             pipeline.write(buffer, offset, n)
             offset += n
             sent += n
         if pipeline.error:
             fail(pipeline.code, pipeline.error)
-    disk = pipeline.finish()
-    if disk != header["sha256"]:
-        fail(69, "verify failed: the disk's first %d bytes have sha256 %s, the image has %s" % (length, disk, header["sha256"]))
-    print("drover: written bytes=%d sha256=%s verified=disk sent=%d zeroed=%d" % (length, disk, sent, zeroed), flush=True)
+    sha = pipeline.finish()
+    if sha is not None and sha != header["sha256"]:
+        fail(69, "verify failed: the disk's first %d bytes have sha256 %s, the image has %s" % (length, sha, header["sha256"]))
+    listed = hashlib.sha256("\n".join(digests).encode()).hexdigest()
+    print("drover: written bytes=%d verified=%s digests=%s%s sent=%d zeroed=%d rezeroed=%d"
+          % (length, "sha256" if whole else "blocks", listed, " sha256=" + sha if sha else "", sent, zeroed, pipeline.rezeroed), flush=True)
 
 
 def main(argv):

@@ -18,7 +18,7 @@ public sealed class BlockFrameStream : Stream
     private long _delivered;
     private long _position;
 
-    internal BlockFrameStream(BlockPlan plan, string path, IProgress<long>? sent)
+    internal BlockFrameStream(BlockPlan plan, string path, IProgress<long>? sent, bool wholeSha256)
     {
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         if (RandomAccess.GetLength(_file) != plan.Map.Length)
@@ -27,7 +27,7 @@ public sealed class BlockFrameStream : Stream
             throw new IOException($"{path} is {new FileInfo(path).Length} bytes, not the {plan.Map.Length} it had when mapped (did it change?)");
         }
         _sent = sent;
-        var header = plan.Header();
+        var header = plan.Header(wholeSha256);
         _parts.Enqueue((header, 0, header.Length));
         foreach (var frame in plan.Frames)
         {

@@ -81,6 +81,12 @@ public sealed class BlockMap
     /// <summary>Every block's <see cref="Line"/>, in order.</summary>
     public IReadOnlyList<string> Lines() => [.. Enumerable.Range(0, checked((int)BlockCount)).Select(i => Line(i))];
 
+    /// <summary>
+    /// The SHA-256 (lowercase hex) of <see cref="Lines"/> joined by newlines: the rescue side reports it for the digest
+    /// list it checked the disk against, so the sender knows that list was this map's.
+    /// </summary>
+    public string LinesSha256 => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(string.Join('\n', Lines()))));
+
     /// <summary>The record of this map Drover keeps on the snapshot (label <c>drover/blocks</c>): see <see cref="RecordOf"/>.</summary>
     public string Record => RecordOf(Lines(), BlockSize);
 

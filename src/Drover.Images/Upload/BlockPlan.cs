@@ -110,8 +110,11 @@ public sealed class BlockPlan
         }
     }
 
-    /// <summary>The JSON header line <c>blockwrite.py write</c> reads first.</summary>
-    public byte[] Header()
+    /// <summary>
+    /// The JSON header line <c>blockwrite.py write</c> reads first. With <paramref name="wholeSha256"/> the rescue side
+    /// also hashes the disk whole as it reads it back (besides checking every block against its digest).
+    /// </summary>
+    public byte[] Header(bool wholeSha256 = false)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -128,6 +131,7 @@ public sealed class BlockPlan
             json.WriteString("sha256", Map.Sha256);
             json.WriteString("mode", Delta ? "delta" : "full");
             json.WriteNumber("piece", Piece);
+            json.WriteString("verify", wholeSha256 ? "sha256" : "blocks");
             json.WriteEndObject();
         }
         var header = buffer.ToArray();
@@ -145,5 +149,5 @@ public sealed class BlockPlan
     }
 
     /// <summary>The whole stream for this plan, reading data frames from <paramref name="path"/>; see <see cref="BlockFrameStream"/>.</summary>
-    public BlockFrameStream Open(string path, IProgress<long>? sent = null) => new(this, path, sent);
+    public BlockFrameStream Open(string path, IProgress<long>? sent = null, bool wholeSha256 = false) => new(this, path, sent, wholeSha256);
 }

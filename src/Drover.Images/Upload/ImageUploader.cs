@@ -383,12 +383,22 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
             logger.LogInformation("a sample of the data blocks compresses to {Ratio:0.00} of its size: zstd on the wire {Decision}", ratio, zstd ? "on" : "off (it would only cost time)");
         }
         run.Step("write image", plan.SendBytes, plan.SkipBytes);
-        var report = await session.WriteBlocksAsync(plan, source.MapPath!, zstd, run.BytesProgress(), ct);
-        if (report.Sha256 != plan.Map.Sha256 || report.Bytes != plan.Map.Length)
+        var report = await session.WriteBlocksAsync(plan, source.MapPath!, zstd, options.ReadBack, run.BytesProgress(), ct);
+        // The rescue side checked every block of the disk against a digest list: it must be this image's, whole.
+        if (report.Bytes != plan.Map.Length || report.DigestList != plan.Map.LinesSha256)
         {
-            throw new UploadException("write", $"the disk holds {report.Bytes} bytes with sha256 {report.Sha256}, the image {plan.Map.Length} with {plan.Map.Sha256}");
+            throw new UploadException("write", $"the rescue system checked {report.Bytes} bytes against block digests {report.DigestList}; the image has {plan.Map.Length} bytes and block digests {plan.Map.LinesSha256}");
         }
-        logger.LogInformation("wrote {Bytes} bytes ({Sent} sent, {Zeroed} zeroed{Mode}); the disk's sha256 {Sha} matches", report.Bytes, report.Sent, report.Zeroed, plan.Delta ? ", delta" : "", report.Sha256);
+        if (options.ReadBack && report.Sha256 != plan.Map.Sha256)
+        {
+            throw new UploadException("write", $"the disk's first {report.Bytes} bytes have sha256 {report.Sha256}, the image {plan.Map.Sha256}");
+        }
+        if (report.Rezeroed > 0)
+        {
+            logger.LogWarning("the disk's discard left data in {Count} zero blocks; they were zeroed", report.Rezeroed);
+        }
+        logger.LogInformation("wrote {Bytes} bytes ({Sent} sent, {Zeroed} zeroed{Mode}); every block read back matches the image (sha256 {Sha}){Whole}",
+            report.Bytes, report.Sent, report.Zeroed, plan.Delta ? ", delta" : "", plan.Map.Sha256, report.Sha256 is null ? "" : ", and so does the whole disk's sha256");
     }
 
     /// <summary>

@@ -216,11 +216,11 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
     /// <paramref name="zstd"/>) to <see cref="BlockCommand.Write"/>; every block is checked as it is written, the disk read
     /// back for the whole sha256. Maps the exit codes to clear errors.
     /// </summary>
-    public async Task<BlockWriteReport> WriteBlocksAsync(BlockPlan plan, string path, bool zstd, IProgress<long>? sent, CancellationToken ct)
+    public async Task<BlockWriteReport> WriteBlocksAsync(BlockPlan plan, string path, bool zstd, bool wholeSha256, IProgress<long>? sent, CancellationToken ct)
     {
         var shell = _shell ?? throw new InvalidOperationException("the session is not connected");
         ShellResult result;
-        await using (var frames = plan.Open(path, sent))
+        await using (var frames = plan.Open(path, sent, wholeSha256))
         {
             if (zstd)
             {

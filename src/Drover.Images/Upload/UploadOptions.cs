@@ -36,7 +36,10 @@ public sealed record UploadOptions
     /// <summary>How long to wait for the rescue system's SSH after power-on.</summary>
     public TimeSpan SshTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Also read the written bytes back from the disk and compare (a second pass; the streamed digest is always checked).</summary>
+    /// <summary>
+    /// Also hash the whole disk as read back and compare it with the image's sha256: a second pass. A block upload always
+    /// reads every block back and checks it against its digest; a streamed upload always checks the streamed digest.
+    /// </summary>
     public bool ReadBack { get; init; }
 
     /// <summary>Compress uncompressed raw images with zstd for the transfer (when both sides have zstd).</summary>
