@@ -233,6 +233,7 @@ upload() {
   shift 2
   mkdir -p "$sshlog"
   cat "$img" >/dev/null   # the page cache holds the image for every run alike
+  sync                    # and no earlier run's dirty pages are left to write back during this one
   t0=$EPOCHREALTIME
   set +o pipefail
   { rc=0

@@ -217,7 +217,9 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k * 1024 / 1e6 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 # Prefixes each stderr line with the time it arrived.
 stamp() { local l; while IFS= read -r l; do printf '%s %s\n' "$EPOCHREALTIME" "$l"; done; }
-warm() { cat "$1" >/dev/null; }
+# Before each timed run: the image in the page cache, and no dirty pages of an earlier run (a rescue disk is a sparse
+# file here) left for the kernel to write back while this one runs; both sides get the same.
+warm() { cat "$1" >/dev/null; sync; }
 
 # ---- baseline: plain ssh + dd into a rescue system ---------------------------------------------------------------
 # baseline KIND RUN
