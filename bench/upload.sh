@@ -348,7 +348,7 @@ echo "  baseline: ssh -i key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/
 echo "            (timed from ssh start to exit; fresh server + key per run, created, rescued and booted untimed; sends every byte)"
 echo "  drover:   HCLOUD_DEBUG=1 /usr/bin/time -v dotnet drover.dll image upload --image-path image --allow-unscanned --architecture x86 --force -o json"
 echo "            write: its 'write image' step (stderr '==> write image' to the next '==> '): ssh connect, discard, data blocks"
-echo "            (zstd on the wire when both sides have it), per-block sha256 check, write, fsync, read-back of the whole disk"
+echo "            (zstd on the wire when both sides have it), direct writes, read-back of every block with its digest check"
 echo "            map:   its 'map image' step before it (reads and hashes the whole file; not part of the ratio, shown as context)"
 echo "            wire:  SSH packet bytes the write session sent (OpenSSH's 'Transferred: sent N'; after zstd and encryption)"
 echo "  ratio:    plain ssh seconds / drover write seconds (same image bytes: the throughput ratio)"
