@@ -23,6 +23,9 @@ public sealed class BlockWriterTests : IAsyncLifetime
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Where the hash command keeps the disk's digests for a delta's write (this test's own directory).</summary>
+    private string Kept => Path.Combine(_dir.FullName, "kept-digests");
+
     public async ValueTask InitializeAsync()
     {
         if (Environment.UserName != "root" || !File.Exists("/usr/sbin/losetup") || Core.Processes.ProcessRunner.Find("python3") is null)
@@ -85,12 +88,12 @@ public sealed class BlockWriterTests : IAsyncLifetime
             await frames.CopyToAsync(copy, Ct);
             await File.WriteAllBytesAsync(stream, (tamper ?? (b => b))(copy.ToArray()), Ct);
         }
-        return await TestProcess.RunAsync("bash", ["-c", BlockCommand.Write(zstd: false, _loop)], stream);
+        return await TestProcess.RunAsync("bash", ["-c", BlockCommand.Write(zstd: false, _loop, kept: Kept)], stream);
     }
 
     private async Task<IReadOnlyList<string>> HashDisk(long count)
     {
-        var (exit, stdout, stderr) = await TestProcess.RunAsync("bash", ["-c", BlockCommand.Hash(count, Block, _loop)]);
+        var (exit, stdout, stderr) = await TestProcess.RunAsync("bash", ["-c", BlockCommand.Hash(count, Block, _loop, keep: Kept)]);
         exit.ShouldBe(0, stderr);
         return [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => !l.StartsWith("drover:", StringComparison.Ordinal))];
     }
@@ -179,6 +182,7 @@ public sealed class BlockWriterTests : IAsyncLifetime
         report.Sent.ShouldBe(3L * Block);
         report.Zeroed.ShouldBe(Block);
         report.DigestList.ShouldBe(map2.LinesSha256);
+        report.Trusted.ShouldBe(38, "the 38 blocks left alone were just hashed off the disk: not read back again");
         await DiskShouldHold(v2);
     }
 
@@ -293,7 +297,9 @@ public sealed class BlockWriterTests : IAsyncLifetime
         (await Send(BlockPlan.Full(map1), v1)).Exit.ShouldBe(0);
         var v2 = await Image("v2.raw", 16, i => i < 8 ? Seeded(i + (i == 2 ? 500 : 0)) : null);
         var map2 = await BlockMap.BuildAsync(v2, Block, cancellationToken: Ct);
-        // A plan made from a lying list (block 2 claimed already equal): block 2 is not sent, the disk keeps v1's.
+        // A plan made from a lying list (block 2 claimed already equal): block 2 is not sent, the disk keeps v1's. The
+        // digests the disk really has are kept, but they are not the plan's: nothing is taken on trust.
+        await HashDisk(map2.BlockCount);
         var lies = map2.Lines().ToArray();
 
         var (exit, _, stderr) = await Send(BlockPlan.Against(map2, lies), v2);

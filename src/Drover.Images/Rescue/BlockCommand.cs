@@ -29,11 +29,17 @@ public static partial class BlockCommand
     [GeneratedRegex("^/dev/[a-z0-9]+$")]
     private static partial Regex DevicePattern();
 
-    /// <summary>Prints one line per block of <paramref name="device"/>'s first <paramref name="count"/> blocks: sha256 hex, or <c>z</c>.</summary>
-    public static string Hash(long count, int blockSize, string device = "/dev/sda")
+    /// <summary>Where on the rescue system <see cref="Hash"/> keeps the base disk's digests for a delta's <see cref="Write"/>.</summary>
+    public const string KeptDigests = "/tmp/drover-base-blocks";
+
+    /// <summary>
+    /// Prints one line per block of <paramref name="device"/>'s first <paramref name="count"/> blocks: sha256 hex, or
+    /// <c>z</c>; with <paramref name="keep"/> also keeps them in that file on the machine, for a delta's <see cref="Write"/>.
+    /// </summary>
+    public static string Hash(long count, int blockSize, string device = "/dev/sda", string? keep = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return $"exec python3 -c {ShellQuote.Quote(Script)} hash {Device(device)} {blockSize} {count}";
+        return $"exec python3 -c {ShellQuote.Quote(Script)} hash {Device(device)} {blockSize} {count}" + (keep is null ? "" : " " + ShellQuote.Quote(keep));
     }
 
     /// <summary>
@@ -43,10 +49,14 @@ public static partial class BlockCommand
     public static string Pieces(int blockSize, int piece, string device = "/dev/sda")
         => $"exec python3 -c {ShellQuote.Quote(Script)} pieces {Device(device)} {blockSize} {piece}";
 
-    /// <summary>Writes the plan arriving on stdin (zstd-compressed when <paramref name="zstd"/>) onto <paramref name="device"/>.</summary>
-    public static string Write(bool zstd, string device = "/dev/sda")
+    /// <summary>
+    /// Writes the plan arriving on stdin (zstd-compressed when <paramref name="zstd"/>) onto <paramref name="device"/>.
+    /// A delta planned from the digests <see cref="Hash"/> left in <paramref name="kept"/> does not read back the blocks
+    /// it left alone whose kept digest is the image's (they were just read off this disk, and nothing wrote them since).
+    /// </summary>
+    public static string Write(bool zstd, string device = "/dev/sda", string? kept = null)
     {
-        var receiver = $"python3 -c {ShellQuote.Quote(Script)} write {Device(device)}";
+        var receiver = $"python3 -c {ShellQuote.Quote(Script)} write {Device(device)}" + (kept is null ? "" : " " + ShellQuote.Quote(kept));
         return zstd ? $"set -o pipefail; zstd -dcq | {receiver}" : "exec " + receiver;
     }
 

@@ -1,11 +1,16 @@
 # Drover's block writer: runs on a rescue system as `python3 -c SCRIPT COMMAND DEVICE ...` (python3's standard library
 # only; Hetzner's rescue system and Debian have it). Written for Drover; no code of other projects.
 #
-#   hash DEVICE BLOCK COUNT   prints, for each of the device's first COUNT blocks of BLOCK bytes, one line: the sha256 of
-#                             the block (zero-padded past the device's end) in hex, or "z" when all its bytes are zero.
+#   hash DEVICE BLOCK COUNT [KEEP]
+#                             prints, for each of the device's first COUNT blocks of BLOCK bytes, one line: the sha256 of
+#                             the block (zero-padded past the device's end) in hex, or "z" when all its bytes are zero;
+#                             with KEEP, also keeps the lines in that file for a delta's write.
 #   pieces DEVICE BLOCK PIECE for each block index on stdin, prints "INDEX HEX..." with the first 16 hex digits of the
 #                             sha256 of each PIECE bytes of the block: where a changed block changed.
-#   write DEVICE              reads from stdin a JSON header line, then frames; writes the image onto DEVICE.
+#   write DEVICE [KEPT]       reads from stdin a JSON header line, then frames; writes the image onto DEVICE. A delta
+#                             whose plan was made from the lines `hash` KEPT (header "base": the sha256 of those lines)
+#                             does not read back the blocks it neither wrote nor zeroed whose kept digest is the image's:
+#                             `hash` read them off this disk, and nothing wrote them since.
 #
 # The header: {"length": L, "block": B, "digests": [hex or "z", one per block], "sha256": hex, "mode": "full"|"delta",
 # "piece": P, "verify": "blocks"|"sha256"}. Frames: 17 bytes ">cQQ" (kind, offset, length), then for kind D the data. D:
@@ -173,7 +178,7 @@ def is_zero(buffer, n, zeros):
     return buffer[:n] == zeros[:n]
 
 
-def command_hash(path, block, count):
+def command_hash(path, block, count, keep=None):
     """Reads and hashes blocks on two threads (hashlib lets go of the GIL), printing the lines in order."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -189,10 +194,16 @@ def command_hash(path, block, count):
         return "z" if is_zero(buffer, n, zeros) else digest(memoryview(buffer)[:n], block)
 
     out = sys.stdout
+    lines = []
     with ThreadPoolExecutor(max_workers=2) as pool:
         for text in pool.map(line, range(count), chunksize=4):
             out.write(text + "\n")
+            lines.append(text)
     out.flush()
+    if keep:
+        with open(keep + ".new", "w") as f:
+            f.write("%d\n%s\n" % (block, "\n".join(lines)))
+        os.replace(keep + ".new", keep)
     print("drover: hashed blocks=%d block=%d disk=%d" % (count, block, disk.size), flush=True)
 
 
@@ -226,6 +237,9 @@ class Pipeline:
         # Whether the zero blocks are final from the start (a full upload: discarded or zeroed before any frame).
         self.settled = settled
         self.sent = set()
+        # Blocks zeroed by a Z frame, and the base's digests as `hash` kept them (a delta whose plan came from them).
+        self.zeroed = set()
+        self.kept, self.trusted = None, 0
         self.free = queue.Queue()
         for _ in range(buffers):
             self.free.put(Disk.buffer(block))
@@ -257,6 +271,7 @@ class Pipeline:
         self.work.put(("D", buffer, offset, n))
 
     def zero(self, offset, n):
+        self.zeroed.update(range(offset // self.block, -(-(offset + n) // self.block)))
         self.work.put(("Z", None, offset, n))
 
     def advance(self, offset):
@@ -334,6 +349,9 @@ class Pipeline:
                     self.moved.wait()
         if self.error:
             return False
+        if self.kept is not None and index not in self.sent and index not in self.zeroed and self.kept[index] == self.digests[index]:
+            self.trusted += 1
+            return True
         n = self.disk.read(buffer, offset, want)
         if n < want:
             self.error = "the disk ended at %d bytes while being verified" % (offset + n)
@@ -372,7 +390,22 @@ class Pipeline:
         return self.whole.hexdigest() if self.whole is not None else None
 
 
-def command_write(path):
+def load_kept(kept, block, header, count):
+    """The base's digests `hash` kept, if the plan was made from exactly those; else None (every block is read back)."""
+    if not kept or not header.get("base"):
+        return None
+    try:
+        with open(kept) as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return None
+    if lines[0] != str(block) or len(lines) < count + 1:
+        return None
+    lines = lines[1 : count + 1]
+    return lines if hashlib.sha256("\n".join(lines).encode()).hexdigest() == header["base"] else None
+
+
+def command_write(path, kept=None):
     stdin = sys.stdin.buffer
     line = stdin.readline()
     if not line.strip():
@@ -412,6 +445,8 @@ def command_write(path):
         disk.zero(length, tail - length)
         block_ioctl(disk.fd, BLKDISCARD, tail, disk.size - tail)
     pipeline = Pipeline(disk, block, length, digests, whole, discarded, settled=mode == "full" and not whole)
+    if mode == "delta" and not whole:
+        pipeline.kept = load_kept(kept, block, header, len(digests))
     frame = bytearray(FRAME.size)
     sent = zeroed = 0
     previous = 0
@@ -447,19 +482,19 @@ def command_write(path):
     if sha is not None and sha != header["sha256"]:
         fail(69, "verify failed: the disk's first %d bytes have sha256 %s, the image has %s" % (length, sha, header["sha256"]))
     listed = hashlib.sha256("\n".join(digests).encode()).hexdigest()
-    print("drover: written bytes=%d verified=%s digests=%s%s sent=%d zeroed=%d rezeroed=%d"
-          % (length, "sha256" if whole else "blocks", listed, " sha256=" + sha if sha else "", sent, zeroed, pipeline.rezeroed), flush=True)
+    print("drover: written bytes=%d verified=%s digests=%s%s sent=%d zeroed=%d rezeroed=%d trusted=%d"
+          % (length, "sha256" if whole else "blocks", listed, " sha256=" + sha if sha else "", sent, zeroed, pipeline.rezeroed, pipeline.trusted), flush=True)
 
 
 def main(argv):
-    if len(argv) >= 4 and argv[0] == "hash":
-        command_hash(argv[1], int(argv[2]), int(argv[3]))
-    elif len(argv) == 2 and argv[0] == "write":
-        command_write(argv[1])
+    if len(argv) in (4, 5) and argv[0] == "hash":
+        command_hash(argv[1], int(argv[2]), int(argv[3]), argv[4] if len(argv) == 5 else None)
+    elif len(argv) in (2, 3) and argv[0] == "write":
+        command_write(argv[1], argv[2] if len(argv) == 3 else None)
     elif len(argv) == 4 and argv[0] == "pieces":
         command_pieces(argv[1], int(argv[2]), int(argv[3]))
     else:
-        fail(2, "usage: hash DEVICE BLOCK COUNT | pieces DEVICE BLOCK PIECE (block indexes on stdin) | write DEVICE")
+        fail(2, "usage: hash DEVICE BLOCK COUNT [KEEP] | pieces DEVICE BLOCK PIECE (block indexes on stdin) | write DEVICE [KEPT]")
 
 
 main(sys.argv[1:])

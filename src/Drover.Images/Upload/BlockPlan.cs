@@ -16,8 +16,9 @@ public sealed class BlockPlan
     /// <summary>The size of a frame's header: kind (1 byte), offset and length (8 bytes each, big-endian).</summary>
     public const int FrameHeaderLength = 17;
 
-    private BlockPlan(BlockMap map, bool delta, IReadOnlyList<BlockFrame> frames, int piece)
+    private BlockPlan(BlockMap map, bool delta, IReadOnlyList<BlockFrame> frames, int piece, string? baseLinesSha256 = null)
     {
+        BaseLinesSha256 = baseLinesSha256;
         Map = map;
         Delta = delta;
         Frames = frames;
@@ -26,6 +27,9 @@ public sealed class BlockPlan
 
     /// <summary>The granularity of data frames: the block size, or in a delta the piece size (<see cref="BlockPieces"/>).</summary>
     public int Piece { get; }
+
+    /// <summary>A delta's: the sha256 of the base's digest lines it was planned from (one per image block, joined by newlines).</summary>
+    public string? BaseLinesSha256 { get; }
 
     public BlockMap Map { get; }
 
@@ -91,7 +95,8 @@ public sealed class BlockPlan
             }
             Add(frames, kind, start, map.BlockLength(index));
         }
-        return new BlockPlan(map, true, frames, pieces is null ? map.BlockSize : piece);
+        var baseSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(string.Join('\n', baseLines.Take(checked((int)map.BlockCount))))));
+        return new BlockPlan(map, true, frames, pieces is null ? map.BlockSize : piece, baseSha);
     }
 
     private static void Add(List<BlockFrame> frames, char kind, long offset, long length)
@@ -132,6 +137,10 @@ public sealed class BlockPlan
             json.WriteString("mode", Delta ? "delta" : "full");
             json.WriteNumber("piece", Piece);
             json.WriteString("verify", wholeSha256 ? "sha256" : "blocks");
+            if (BaseLinesSha256 is { } baseSha)
+            {
+                json.WriteString("base", baseSha);
+            }
             json.WriteEndObject();
         }
         var header = buffer.ToArray();

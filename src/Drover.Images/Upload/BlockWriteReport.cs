@@ -5,9 +5,10 @@ namespace Drover.Images.Upload;
 /// <summary>
 /// What <c>blockwrite.py write</c> reported: the image's bytes; how the disk was verified (<c>blocks</c>: every block read
 /// back and checked against the digest list whose sha256 is <see cref="DigestList"/>; <c>sha256</c>: that and the whole
-/// disk hashed, <see cref="Sha256"/>); what was sent, zeroed, and zeroed again after a discard that left data behind.
+/// disk hashed, <see cref="Sha256"/>); what was sent, zeroed, and zeroed again after a discard that left data behind;
+/// in a delta, how many blocks were taken as the base's hash found them (left alone, with the image's digest).
 /// </summary>
-public sealed record BlockWriteReport(long Bytes, string Verified, string DigestList, string? Sha256, long Sent, long Zeroed, long Rezeroed, bool? Discarded, bool? Direct)
+public sealed record BlockWriteReport(long Bytes, string Verified, string DigestList, string? Sha256, long Sent, long Zeroed, long Rezeroed, bool? Discarded, bool? Direct, long Trusted = 0)
 {
     public static BlockWriteReport Parse(string stdout)
     {
@@ -27,6 +28,7 @@ public sealed record BlockWriteReport(long Bytes, string Verified, string Digest
         return new BlockWriteReport(Number("written.bytes"), verified, list, sha, Number("written.sent"), Number("written.zeroed"),
             values.ContainsKey("written.rezeroed") ? Number("written.rezeroed") : 0,
             values.GetValueOrDefault("disk.discarded") is { } d ? d == "yes" : null,
-            values.GetValueOrDefault("disk.direct") is { } o ? o == "yes" : null);
+            values.GetValueOrDefault("disk.direct") is { } o ? o == "yes" : null,
+            values.ContainsKey("written.trusted") ? Number("written.trusted") : 0);
     }
 }

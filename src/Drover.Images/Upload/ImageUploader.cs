@@ -397,8 +397,9 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         {
             logger.LogWarning("the disk's discard left data in {Count} zero blocks; they were zeroed", report.Rezeroed);
         }
-        logger.LogInformation("wrote {Bytes} bytes ({Sent} sent, {Zeroed} zeroed{Mode}); every block read back matches the image (sha256 {Sha}){Whole}",
-            report.Bytes, report.Sent, report.Zeroed, plan.Delta ? ", delta" : "", plan.Map.Sha256, report.Sha256 is null ? "" : ", and so does the whole disk's sha256");
+        logger.LogInformation("wrote {Bytes} bytes ({Sent} sent, {Zeroed} zeroed{Mode}); every block read back matches the image (sha256 {Sha}){Trusted}{Whole}",
+            report.Bytes, report.Sent, report.Zeroed, plan.Delta ? ", delta" : "", plan.Map.Sha256,
+            report.Trusted > 0 ? $", {report.Trusted} unchanged blocks as hashed off the base disk" : "", report.Sha256 is null ? "" : ", and so does the whole disk's sha256");
     }
 
     /// <summary>

@@ -169,7 +169,7 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
     public async Task<IReadOnlyList<string>> HashBlocksAsync(long count, int blockSize, CancellationToken ct)
     {
         var shell = _shell ?? throw new InvalidOperationException("the session is not connected");
-        var result = await shell.RunAsync(BlockCommand.Hash(count, blockSize), null, null, ct);
+        var result = await shell.RunAsync(BlockCommand.Hash(count, blockSize, keep: BlockCommand.KeptDigests), null, null, ct);
         if (result.ExitCode != 0)
         {
             throw new UploadException("hash base disk", $"hashing the disk's blocks failed (exit {result.ExitCode}): {LastLines(result.Stderr)}");
@@ -225,11 +225,11 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
             if (zstd)
             {
                 await using var squeezed = LocalZstd.Compress(frames, ct);
-                result = await shell.RunAsync(BlockCommand.Write(zstd: true), squeezed.Output, null, ct);
+                result = await shell.RunAsync(BlockCommand.Write(zstd: true, kept: plan.Delta ? BlockCommand.KeptDigests : null), squeezed.Output, null, ct);
             }
             else
             {
-                result = await shell.RunAsync(BlockCommand.Write(zstd: false), frames, null, ct);
+                result = await shell.RunAsync(BlockCommand.Write(zstd: false, kept: plan.Delta ? BlockCommand.KeptDigests : null), frames, null, ct);
             }
             if (frames.Error is { } error)
             {
