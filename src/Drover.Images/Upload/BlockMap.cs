@@ -85,7 +85,11 @@ public sealed class BlockMap
     /// The SHA-256 (lowercase hex) of <see cref="Lines"/> joined by newlines: the rescue side reports it for the digest
     /// list it checked the disk against, so the sender knows that list was this map's.
     /// </summary>
-    public string LinesSha256 => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(string.Join('\n', Lines()))));
+    public string LinesSha256 => ListSha256(Lines());
+
+    /// <summary>The SHA-256 (lowercase hex) of digest lines joined by newlines, as <c>blockwrite.py</c> computes it.</summary>
+    public static string ListSha256(IEnumerable<string> lines)
+        => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(string.Join('\n', lines))));
 
     /// <summary>The record of this map Drover keeps on the snapshot (label <c>drover/blocks</c>): see <see cref="RecordOf"/>.</summary>
     public string Record => RecordOf(Lines(), BlockSize);

@@ -95,8 +95,7 @@ public sealed class BlockPlan
             }
             Add(frames, kind, start, map.BlockLength(index));
         }
-        var baseSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(string.Join('\n', baseLines.Take(checked((int)map.BlockCount))))));
-        return new BlockPlan(map, true, frames, pieces is null ? map.BlockSize : piece, baseSha);
+        return new BlockPlan(map, true, frames, pieces is null ? map.BlockSize : piece, BlockMap.ListSha256(baseLines.Take(checked((int)map.BlockCount))));
     }
 
     private static void Add(List<BlockFrame> frames, char kind, long offset, long length)
