@@ -38,10 +38,13 @@ public sealed class ActionsClient
             }
         }
         pending = [.. pending.Distinct()];
-        var delay = _client.Options.PollInterval;
+        var options = _client.Options;
+        var delay = options.PollInterval;
+        var waited = TimeSpan.Zero;
         while (pending.Count > 0)
         {
-            await Task.Delay(delay, _client.Options.TimeProvider, cancellationToken);
+            await Task.Delay(delay, options.TimeProvider, cancellationToken);
+            waited += delay;
             var stillRunning = new List<long>();
             foreach (var batch in pending.Chunk(PollBatchSize))
             {
@@ -68,7 +71,10 @@ public sealed class ActionsClient
                 }
             }
             pending = stillRunning;
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * _client.Options.PollBackoffFactor, _client.Options.PollIntervalMax.TotalMilliseconds));
+            if (waited >= options.PollSteadyFor)
+            {
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * options.PollBackoffFactor, options.PollIntervalMax.TotalMilliseconds));
+            }
         }
     }
 }

@@ -15,8 +15,18 @@ public sealed record HcloudClientOptions
     /// <summary>Product token prefixed to the User-Agent.</summary>
     public string UserAgent { get; init; } = "drover";
 
-    /// <summary>First delay between action polls; grows by <see cref="PollBackoffFactor"/> up to <see cref="PollIntervalMax"/>.</summary>
+    /// <summary>
+    /// Delay between action polls for the first <see cref="PollSteadyFor"/> of a wait; after that it grows by
+    /// <see cref="PollBackoffFactor"/> per poll up to <see cref="PollIntervalMax"/>.
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a wait polls at the steady <see cref="PollInterval"/> before backing off. Most actions (power, rescue,
+    /// server create) finish within seconds, and backing off from the first poll overshot them by up to a third of their
+    /// run time (a 4.1 s snapshot was seen at 6.6 s); 10 s at 500 ms costs at most 20 requests of the hourly 3600.
+    /// </summary>
+    public TimeSpan PollSteadyFor { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Upper bound of the delay between action polls.</summary>
     public TimeSpan PollIntervalMax { get; init; } = TimeSpan.FromSeconds(5);

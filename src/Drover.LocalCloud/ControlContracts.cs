@@ -122,6 +122,9 @@ public sealed record SeedSnapshotsRequest
     public string? DescriptionPrefix { get; init; }
     public string? Architecture { get; init; }
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    /// <summary>The snapshots' <c>disk_size</c> in GB (default 40).</summary>
+    public int? DiskSize { get; init; }
 }
 
 /// <summary>Body of <c>change_protection</c>.</summary>

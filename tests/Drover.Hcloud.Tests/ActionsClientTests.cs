@@ -60,6 +60,7 @@ public sealed class ActionsClientTests
         var client = TestClient.Create(stub, time, o => o with
         {
             PollInterval = TimeSpan.FromSeconds(1),
+            PollSteadyFor = TimeSpan.Zero,
             PollBackoffFactor = 2,
             PollIntervalMax = TimeSpan.FromSeconds(3),
         });
@@ -70,6 +71,45 @@ public sealed class ActionsClientTests
         // Assert
         time.Delays.ShouldBe([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)]);
         time.GetUtcNow().ShouldBe(ManualTimeProvider.DefaultStart.AddSeconds(6));
+    }
+
+    [Fact]
+    public async Task Wait_polls_steadily_at_first_and_backs_off_only_after_the_steady_window()
+    {
+        // Arrange: 6 polls; the window ends after the third 500 ms delay
+        var time = new ManualTimeProvider();
+        using var stub = new StubHttpHandler();
+        for (var i = 0; i < 5; i++)
+        {
+            stub.Expect(HttpMethod.Get, PollPath(1..1)).Respond(HttpStatusCode.OK, Poll(1..1, "running"));
+        }
+        stub.Expect(HttpMethod.Get, PollPath(1..1)).Respond(HttpStatusCode.OK, Poll(1..1, "success"));
+        var client = TestClient.Create(stub, time, o => o with
+        {
+            PollInterval = TimeSpan.FromMilliseconds(500),
+            PollSteadyFor = TimeSpan.FromMilliseconds(1500),
+            PollBackoffFactor = 2,
+            PollIntervalMax = TimeSpan.FromSeconds(3),
+        });
+
+        // Act
+        await client.Actions.WaitAsync(Running(1..1), cancellationToken: Ct);
+
+        // Assert
+        time.Delays.ShouldBe([
+            TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500),
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)]);
+        stub.Requests.Count.ShouldBe(6);
+    }
+
+    [Fact]
+    public void The_default_poll_stays_at_500_ms_for_10_s_then_backs_off_to_5_s()
+    {
+        var options = new HcloudClientOptions { Token = "t" };
+
+        options.PollInterval.ShouldBe(TimeSpan.FromMilliseconds(500));
+        options.PollSteadyFor.ShouldBe(TimeSpan.FromSeconds(10));
+        options.PollIntervalMax.ShouldBe(TimeSpan.FromSeconds(5));
     }
 
     [Fact]

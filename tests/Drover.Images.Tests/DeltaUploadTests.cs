@@ -14,7 +14,7 @@ namespace Drover.Images.Tests;
 /// <summary>
 /// Delta uploads on the local cloud with real rescue systems, SSH and blockwrite.py: only the blocks that differ travel,
 /// the snapshot holds the new image byte for byte, a base that lies falls back to a full upload, and a base of another
-/// architecture is refused or passed over.
+/// architecture or with a larger disk than the temporary server's is refused or passed over.
 /// </summary>
 [MachineTier]
 public sealed class DeltaUploadTests(MachineCloudFixture fixture) : IClassFixture<MachineCloudFixture>
@@ -139,26 +139,38 @@ public sealed class DeltaUploadTests(MachineCloudFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task A_base_of_another_architecture_is_refused_before_anything_is_created_and_auto_passes_over_it()
+    public async Task A_base_of_another_architecture_or_a_larger_disk_is_refused_before_anything_is_created_and_auto_passes_over_it()
     {
         fixture.SkipUnlessMachines();
         var client = fixture.Client();
         var label = UploadTests.Label();
         var (_, v2) = await VersionsAsync(label);
-        var armBlocks = (await BlockMap.BuildAsync(v2, cancellationToken: Ct)).Record;
-        await fixture.Cloud.ControlAsync(HttpMethod.Post, "seed/snapshots", JsonSerializer.Serialize(new
+        var blocks = (await BlockMap.BuildAsync(v2, cancellationToken: Ct)).Record;
+        // Both would be perfect bases but for their architecture or disk: an arm snapshot, and an x86 one of 80 GB (a cx23 has 40).
+        var seeded = new List<Image>();
+        foreach (var (architecture, kind, disk) in new[] { ("arm", "arm", 40), ("x86", "large", 80) })
         {
-            count = 1,
-            architecture = "arm",
-            labels = new Dictionary<string, string> { ["test"] = label, [BlockLabels.Image] = $"delta-{label}", [BlockLabels.Blocks] = armBlocks },
-        }));
-        var arm = await client.Images.ListAsync(new ImageListOptions { LabelSelector = Hcloud.Labels.LabelSelector.Parse($"test={label}") }, Ct).SingleAsync(Ct);
+            await fixture.Cloud.ControlAsync(HttpMethod.Post, "seed/snapshots", JsonSerializer.Serialize(new
+            {
+                count = 1,
+                architecture,
+                disk_size = disk,
+                labels = new Dictionary<string, string> { ["test"] = label, ["kind"] = kind, [BlockLabels.Image] = $"delta-{label}", [BlockLabels.Blocks] = blocks },
+            }));
+            seeded.Add(await client.Images.ListAsync(new ImageListOptions { LabelSelector = Hcloud.Labels.LabelSelector.Parse($"test={label},kind={kind}") }, Ct).SingleAsync(Ct));
+        }
+        var (arm, large) = (seeded[0], seeded[1]);
+        large.DiskSize.ShouldBe(80);
         var uploader = new ImageUploader(client, new ListLogger());
 
         var refused = await Should.ThrowAsync<UploadException>(() => uploader.UploadAsync(Options(v2, label, arm.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), null, Ct));
         refused.Step.ShouldBe("input");
         refused.Message.ShouldContain($"base snapshot {arm.Id} is arm, the image is x86");
+        var tooLarge = await Should.ThrowAsync<UploadException>(() => uploader.UploadAsync(Options(v2, label, large.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), null, Ct));
+        tooLarge.Step.ShouldBe("input");
+        tooLarge.Message.ShouldContain($"base snapshot {large.Id} needs a 80 GB disk; a cx23 has 40 GB");
         (await client.Servers.ListAsync(new ServerListOptions(), Ct).ToListAsync(Ct)).ShouldBeEmpty("nothing is created for a refused base");
+        (await client.SshKeys.ListAsync(new SshKeyListOptions(), Ct).ToListAsync(Ct)).ShouldBeEmpty("nothing is created for a refused base");
 
         var full = await uploader.UploadAsync(Options(v2, label, "auto"), null, Ct);
 

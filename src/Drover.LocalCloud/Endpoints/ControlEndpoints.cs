@@ -83,7 +83,11 @@ internal static class ControlEndpoints
             {
                 throw ApiException.InvalidInput("count", "must be between 1 and 100000");
             }
-            var created = state.Run(() => state.SeedSnapshots(s.Count, s.DescriptionPrefix ?? "seed", Architecture.From(s.Architecture ?? "x86"), s.Labels ?? new Dictionary<string, string>()));
+            if (s.DiskSize is < 1 or > 10_240)
+            {
+                throw ApiException.InvalidInput("disk_size", "must be between 1 and 10240 (GB)");
+            }
+            var created = state.Run(() => state.SeedSnapshots(s.Count, s.DescriptionPrefix ?? "seed", Architecture.From(s.Architecture ?? "x86"), s.Labels ?? new Dictionary<string, string>(), s.DiskSize ?? 40));
             return Wire.Json(new ControlCompleted { Completed = created.Count }, json.ControlCompleted, 201);
         });
     }

@@ -57,7 +57,7 @@ public sealed partial class LocalCloudState
     }
 
     /// <summary>Adds ready snapshots in bulk (control API, for benchmarks and tests).</summary>
-    public IReadOnlyList<Image> SeedSnapshots(int count, string descriptionPrefix, Architecture architecture, IReadOnlyDictionary<string, string> labels)
+    public IReadOnlyList<Image> SeedSnapshots(int count, string descriptionPrefix, Architecture architecture, IReadOnlyDictionary<string, string> labels, int diskSize = 40)
     {
         ValidateLabels(labels);
         var created = new List<Image>();
@@ -71,7 +71,7 @@ public sealed partial class LocalCloudState
                 Name = null,
                 Description = $"{descriptionPrefix}-{i + 1}",
                 ImageSize = 0.8,
-                DiskSize = 40,
+                DiskSize = diskSize,
                 Created = Now,
                 CreatedFrom = null,
                 BoundTo = null,
