@@ -105,6 +105,76 @@ public sealed class ProcessRunnerTests
         exit.ShouldBe(7);
     }
 
+    /// <summary>Input that gives <c>good</c> bytes, then fails as a file that went away or a bad sector would.</summary>
+    private sealed class Failing(int good, Exception error, Func<bool>? failWhen = null) : Stream
+    {
+        private int _left = good;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => 0; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_left == 0)
+            {
+                for (var i = 0; i < 1000 && failWhen?.Invoke() == false; i++)
+                {
+                    Thread.Sleep(10);
+                }
+                throw error;
+            }
+            var n = Math.Min(count, _left);
+            Array.Fill(buffer, (byte)'x', offset, n);
+            _left -= n;
+            return n;
+        }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task When_reading_the_input_fails_the_program_gets_the_end_of_its_input_and_does_not_wait_forever()
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var input = new Failing(100_000, new IOException("the image went away"));
+
+        // wc waits for the end of its input: without it this run would never end.
+        var exit = await ProcessRunner.StreamAsync("/bin/sh", ["-c", "wc -c"], stdout, stderr, new ProcessOptions { Input = input }, Ct);
+
+        exit.ShouldBe(0);
+        Encoding.ASCII.GetString(stdout.ToArray()).Trim().ShouldBe("100000");
+    }
+
+    [Fact]
+    public async Task An_input_that_fails_with_another_error_kills_the_program_and_the_error_comes_out()
+    {
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var dir = Directory.CreateTempSubdirectory("drover-runner-");
+        var pidFile = Path.Combine(dir.FullName, "pid");
+        var input = new Failing(10, new InvalidDataException("not an image"), () => File.Exists(pidFile) && new FileInfo(pidFile).Length > 0);
+
+        try
+        {
+            // The shell writes its PID, then waits for the end of its input (which never comes unless it is killed).
+            var error = await Should.ThrowAsync<InvalidDataException>(() => ProcessRunner.StreamAsync("/bin/sh",
+                ["-c", $"echo $$ > {pidFile}; exec cat >/dev/null"], stdout, stderr, new ProcessOptions { Input = input }, Ct));
+
+            error.Message.ShouldBe("not an image");
+            var pid = File.ReadAllText(pidFile).Trim();
+            Directory.Exists($"/proc/{pid}").ShouldBeFalse($"the program (PID {pid}) was left running");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Lines_of_stdout_and_stderr_come_one_at_a_time()
     {

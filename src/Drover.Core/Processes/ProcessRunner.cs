@@ -125,12 +125,21 @@ public static class ProcessRunner
                 {
                     await FeedAsync(process, input, options.InputProgress, limit.Token);
                 }
-                process.StandardInput.Close();
             }
             catch (IOException)
             {
-                // The program stopped reading: its exit code and output say why.
+                // The program stopped reading (its exit code and output say why), or reading the input failed (the
+                // caller's stream knows): either way the program gets the end of its input below, rather than wait for
+                // more forever.
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Kill(process);
+                await process.WaitForExitAsync(CancellationToken.None);
+                await Drain(reading);
+                throw;
+            }
+            CloseInput(process);
             await process.WaitForExitAsync(limit.Token);
         }
         catch (OperationCanceledException)
@@ -185,6 +194,18 @@ public static class ProcessRunner
         catch (Win32Exception e)
         {
             throw new ProgramNotFoundException(program, e);
+        }
+    }
+
+    private static void CloseInput(Process process)
+    {
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The program closed its end first (what was buffered could not go): its exit code says why.
         }
     }
 

@@ -6,14 +6,17 @@ namespace Drover.Images.Rescue;
 /// <summary>
 /// The rescue side of block uploads: <c>blockwrite.py</c> (embedded; python3's standard library only) run as a bash
 /// command line. <see cref="Hash"/> prints a disk's block digests; <see cref="Write"/> reads a
-/// <see cref="Upload.BlockPlan"/>'s stream from stdin, checks every block against its digest as it writes it, and reads
-/// the disk back for the whole image's sha256. Exit codes as <see cref="RescueCommand"/>'s, plus
-/// <see cref="ExitMalformed"/>.
+/// <see cref="Upload.BlockPlan"/>'s stream from stdin, writes it with direct I/O and reads every block of the image
+/// back from the disk, checking it against its digest (and, if asked, the whole disk's sha256). Exit codes as
+/// <see cref="RescueCommand"/>'s, plus <see cref="ExitMalformed"/> and <see cref="ExitIo"/>.
 /// </summary>
 public static partial class BlockCommand
 {
     /// <summary>The stream ended inside a frame or had a frame out of place (a dropped connection, a bug).</summary>
     public const int ExitMalformed = 70;
+
+    /// <summary>The disk failed a read or a write (EIO, ENOSPC; sysexits' EX_IOERR).</summary>
+    public const int ExitIo = 74;
 
     private static readonly Lazy<string> _script = new(() =>
     {

@@ -149,7 +149,15 @@ public static partial class RescueCommand
 
     private const string Written = """
         sync
-        echo "drover: written bytes=$bytes sha256=$out verified=stream"
+        if [ -n "$sparse" ]; then
+          # dd skipped the image's zeros, trusting the discard to have zeroed them. A discard need not (the device may
+          # keep the old data): the disk is read back, and a mismatch fails before anything is snapshotted.
+          back=$(head -c "$bytes" "$dev" | sha)
+          [ "$back" = "$out" ] || { echo "drover: verify failed: wrote $out, read back $back (the disk's discard left old data where the image has zeros)" >&2; exit 69; }
+          echo "drover: written bytes=$bytes sha256=$out verified=yes"
+        else
+          echo "drover: written bytes=$bytes sha256=$out verified=stream"
+        fi
 
         """;
 

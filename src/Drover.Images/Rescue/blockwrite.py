@@ -28,7 +28,7 @@
 # Reports go to stdout as "drover: WHAT key=value ..." lines; exit codes: 65 a block that was sent reads back with
 # another digest (it arrived changed, or the disk did not keep it), 66 no such block device, 68 the image is larger than
 # the device, 69 the disk does not hold the image (a block that was not sent, or the whole-disk sha256), 70 a malformed
-# stream (a frame out of place, data cut short).
+# stream (a frame out of place, data cut short), 74 the disk failed a read or a write.
 import hashlib
 import json
 import mmap
@@ -39,6 +39,8 @@ import sys
 import threading
 
 BLKDISCARD, BLKZEROOUT, BLKSSZGET = 0x1277, 0x127F, 0x1268
+# The disk failed a read or write (EIO, ENOSPC): sysexits' EX_IOERR.
+EXIT_IO = 74
 FRAME = struct.Struct(">cQQ")
 
 
@@ -285,6 +287,7 @@ class Pipeline:
                 self.moved.notify_all()
 
     def _write(self):
+        final = False
         try:
             while True:
                 kind, buffer, offset, n = self.work.get()
@@ -304,14 +307,18 @@ class Pipeline:
                     self._move(offset + n)
                 else:
                     if offset >= self.length:
+                        final = True
                         self.disk.finish()
                     self._move(offset)
                     if offset >= self.length:
                         return
         except BaseException as e:
+            self.code = EXIT_IO
             self.error = self.error or "writing the disk failed: %s" % e
             self._move(self.length)
-            self._drain()
+            if not final:
+                # The final "A" was taken already: waiting for it again would never end.
+                self._drain()
 
     def _drain(self):
         while True:
@@ -336,7 +343,9 @@ class Pipeline:
                 if not self._check(index, buffer, zeros, wait=True):
                     return
         except BaseException as e:
-            self.error = self.error or "reading the disk back failed: %s" % e
+            if not self.error:
+                self.code = EXIT_IO
+                self.error = "reading the disk back failed: %s" % e
 
     def _check(self, index, buffer, zeros, wait):
         """Reads block `index` back (once it is final) and checks it against its digest; False after a failure."""
@@ -437,7 +446,9 @@ def command_write(path, kept=None):
                 elif d != "z" and start is not None:
                     disk.zero(start * block, min(index * block, length) - start * block)
                     start = None
-            disk.zero(length, tail - length)
+        # The rest of the last block is zeroed either way (a discard need not zero): as the block's digest has it, and
+        # as a later delta's hash of this disk will read it.
+        disk.zero(length, tail - length)
         print("drover: disk discarded=%s" % ("yes" if discarded else "no"), flush=True)
     else:
         # Past the image's last block nothing is verified (a full upload's disk is discarded there too): discard, never

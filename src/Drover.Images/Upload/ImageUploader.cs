@@ -393,6 +393,10 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         {
             throw new UploadException("write", $"the disk's first {report.Bytes} bytes have sha256 {report.Sha256}, the image {plan.Map.Sha256}");
         }
+        if (report.Direct == false)
+        {
+            logger.LogWarning("the rescue system's disk did not take direct I/O: blocks were read back through its page cache after an fsync, which proves less than a read from the device");
+        }
         if (report.Rezeroed > 0)
         {
             logger.LogWarning("the disk's discard left data in {Count} zero blocks; they were zeroed", report.Rezeroed);

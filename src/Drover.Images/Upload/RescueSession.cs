@@ -248,6 +248,7 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
             RescueCommand.ExitTooLarge => why,
             RescueCommand.ExitVerifyFailed => $"the disk does not hold the image: {why}",
             BlockCommand.ExitMalformed => $"the stream of blocks broke off: {why}",
+            BlockCommand.ExitIo => $"the rescue system's disk failed: {why}",
             var code => $"writing the blocks failed (exit {code}): {why}",
         });
     }
