@@ -229,7 +229,8 @@ public sealed class BlockWriterTests : IAsyncLifetime
         await TestProcess.RunAsync("bash", ["-c", $"dd if={v1} of={_loop} bs=64K conv=notrunc status=none"]);
         var refused = await Send(wrong, v2);
         refused.Exit.ShouldBe(RescueCommand.ExitDigestMismatch, refused.Stderr);
-        refused.Stderr.ShouldContain("block 5 (bytes 327680-393216) was written and reads back with sha256");
+        refused.Stderr.ShouldContain("block 5 (bytes 327680-393216) was written in pieces and reads back with sha256");
+        refused.Stderr.ShouldContain("or a piece that was not sent differs on the base disk");
     }
 
     [Fact]

@@ -239,6 +239,8 @@ class Pipeline:
         # Whether the zero blocks are final from the start (a full upload: discarded or zeroed before any frame).
         self.settled = settled
         self.sent = set()
+        # Blocks of which only some pieces were sent (a delta): the rest is the base disk's.
+        self.partial = set()
         # Blocks zeroed by a Z frame, and the base's digests as `hash` kept them (a delta whose plan came from them).
         self.zeroed = set()
         self.kept, self.trusted = None, 0
@@ -269,7 +271,10 @@ class Pipeline:
                 pass
 
     def write(self, buffer, offset, n):
-        self.sent.add(offset // self.block)
+        index = offset // self.block
+        self.sent.add(index)
+        if n < min(self.block, self.length - index * self.block):
+            self.partial.add(index)
         self.work.put(("D", buffer, offset, n))
 
     def zero(self, offset, n):
@@ -382,7 +387,10 @@ class Pipeline:
             return True
         got = digest(view[:n], block)
         if got != expected:
-            if index in self.sent:
+            if index in self.partial:
+                self.code = 65
+                self.error = "block %d (bytes %d-%d) was written in pieces and reads back with sha256 %s, not %s: a piece arrived changed, or a piece that was not sent differs on the base disk" % (index, offset, offset + n, got, expected)
+            elif index in self.sent:
                 self.code = 65
                 self.error = "block %d (bytes %d-%d) was written and reads back with sha256 %s, not %s: it arrived changed or the disk did not keep it" % (index, offset, offset + n, got, expected)
             else:
