@@ -178,6 +178,36 @@ public sealed class UploadSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_image_that_shrinks_while_its_blocks_are_sent_fails_the_write_naming_it_and_leaves_nothing()
+    {
+        var shell = new FakeRemoteShell()
+            .On(s => s == RescueCommand.Probe, _ => new ShellResult(0, "plain\npython3\n", ""))
+            .On(_ => true, _ => throw new InvalidOperationException("the rescue side must not answer: its input failed"));
+        var truncated = false;
+        var progress = new SyncProgress(p =>
+        {
+            if (p.Step == "write image" && p.Bytes > 0 && !truncated)
+            {
+                truncated = true;
+                using var file = new FileStream(_image, FileMode.Open, FileAccess.Write);
+                file.SetLength(1 << 20);
+            }
+        });
+
+        var error = await Should.ThrowAsync<UploadException>(() => Uploader(_ => shell).UploadAsync(Options(), progress, Ct));
+
+        truncated.ShouldBeTrue();
+        error.Step.ShouldBe("write");
+        error.Message.ShouldContain("reading the image failed: the image file ended at");
+        await ShouldLeaveNothingAsync();
+    }
+
+    private sealed class SyncProgress(Action<UploadProgress> report) : IProgress<UploadProgress>
+    {
+        public void Report(UploadProgress value) => report(value);
+    }
+
+    [Fact]
     public async Task Cancelling_while_writing_deletes_the_server_and_the_key()
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);

@@ -12,7 +12,10 @@ public sealed record ProcessOptions
     /// <summary>After this long the program is killed (with its children) and a <see cref="ProcessTimeoutException"/> thrown.</summary>
     public TimeSpan? Timeout { get; init; }
 
-    /// <summary>What the program reads on stdin; nothing (an immediate end of input) by default.</summary>
+    /// <summary>
+    /// What the program reads on stdin; nothing (an immediate end of input) by default. If reading it fails, the program
+    /// is killed and that error comes out of the run: a program never takes part of its input for all of it.
+    /// </summary>
     public Stream? Input { get; init; }
 
     /// <summary>Hears how many bytes of <see cref="Input"/> went in so far.</summary>

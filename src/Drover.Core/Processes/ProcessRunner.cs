@@ -126,18 +126,18 @@ public static class ProcessRunner
                     await FeedAsync(process, input, options.InputProgress, limit.Token);
                 }
             }
-            catch (IOException)
+            catch (InputFailedException failed)
             {
-                // The program stopped reading (its exit code and output say why), or reading the input failed (the
-                // caller's stream knows): either way the program gets the end of its input below, rather than wait for
-                // more forever.
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
+                // Reading the input failed (a file that went away, a bad sector): the program must not take what it got
+                // for all of it. It is stopped, and the input's error comes out.
                 Kill(process);
                 await process.WaitForExitAsync(CancellationToken.None);
                 await Drain(reading);
-                throw;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed.InnerException!);
+            }
+            catch (IOException)
+            {
+                // The program stopped reading: its exit code and output say why.
             }
             CloseInput(process);
             await process.WaitForExitAsync(limit.Token);
@@ -253,7 +253,7 @@ public static class ProcessRunner
         var buffer = new byte[1 << 20];
         long total = 0;
         int n;
-        while ((n = from.Read(buffer)) > 0)
+        while ((n = ReadInput(from, buffer)) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
             to.Write(buffer, 0, n);
@@ -262,6 +262,21 @@ public static class ProcessRunner
         }
         to.Flush();
     }
+
+    private static int ReadInput(Stream from, byte[] buffer)
+    {
+        try
+        {
+            return from.Read(buffer);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InputFailedException(e);
+        }
+    }
+
+    /// <summary>Reading the input failed (as opposed to writing it to a program that stopped reading).</summary>
+    private sealed class InputFailedException(Exception inner) : Exception("reading the input failed", inner);
 
     private static async Task PumpAsync(Stream from, Stream to)
     {

@@ -222,14 +222,21 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
         ShellResult result;
         await using (var frames = plan.Open(path, sent, wholeSha256))
         {
-            if (zstd)
+            try
             {
-                await using var squeezed = LocalZstd.Compress(frames, ct);
-                result = await shell.RunAsync(BlockCommand.Write(zstd: true, kept: plan.Delta ? BlockCommand.KeptDigests : null), squeezed.Output, null, ct);
+                if (zstd)
+                {
+                    await using var squeezed = LocalZstd.Compress(frames, ct);
+                    result = await shell.RunAsync(BlockCommand.Write(zstd: true, kept: plan.Delta ? BlockCommand.KeptDigests : null), squeezed.Output, null, ct);
+                }
+                else
+                {
+                    result = await shell.RunAsync(BlockCommand.Write(zstd: false, kept: plan.Delta ? BlockCommand.KeptDigests : null), frames, null, ct);
+                }
             }
-            else
+            catch (Exception e) when (frames.Error is { } failed && e is not OperationCanceledException)
             {
-                result = await shell.RunAsync(BlockCommand.Write(zstd: false, kept: plan.Delta ? BlockCommand.KeptDigests : null), frames, null, ct);
+                throw new UploadException("write", $"reading the image failed: {failed.Message}", failed);
             }
             if (frames.Error is { } error)
             {
