@@ -15,12 +15,16 @@
 # headers not counted), the block bytes the rescue side took from the stream (HCLOUD_DEBUG=1's "wrote L bytes (S sent"),
 # and the wall time of the whole command. The report gives medians and the ratios delta / full with PASS/FAIL.
 # Targets: delta bytes / full bytes <= 0.1, delta wall time / full wall time <= 0.35.
+# Both compared uploads go through an emulated 100 Mbit/s uplink by default (UPLINK_MBIT): a delta is for re-uploading
+# over a home or office uplink; at loopback speed (UPLINK_MBIT=0) the steps both share outweigh the transfer it saves.
 # Exits 0 with "SKIPPED: <reason>" where rescue systems cannot run.
 #
 #   bash bench/delta.sh                   # from the repo root; builds src/Drover.Cli in Release first
 #   RUNS=5 bash bench/delta.sh
+#   RUNS=1 UPLINK_MBIT=0 bash bench/delta.sh   # loopback speed
 #
-# Knobs: RUNS (3), UPLINK_MBIT (100; 0 for loopback speed), IMAGE_MIB (2048), DATA_PCT (60), CHANGE_PCT (5), RUN_MIB (64), PATCH_KIB (1024), SEED (20240611).
+# Knobs: RUNS (3), UPLINK_MBIT (100; 0 for loopback speed), IMAGE_MIB (2048), DATA_PCT (60), CHANGE_PCT (5),
+# RUN_MIB (64), PATCH_KIB (1024), SEED (20240611).
 #
 # Needs: dotnet, hcloud (hcloud-cli), ssh, ssh-keygen, openssl (bash scripts/setup installs what Drover needs), and a
 # machine where the local cloud runs rescue systems (root).
