@@ -102,6 +102,9 @@ public sealed class DeltaUploadTests(MachineCloudFixture fixture) : IClassFixtur
         second.Snapshot.Labels[BlockLabels.Image].ShouldBe($"delta-{label}");
         var steps = progress.Select(p => p.Step).Distinct().ToList();
         steps.ShouldContain("hash base disk");
+        var hashed = progress.Where(p => p.Step == "hash base disk").ToList();
+        hashed.Max(p => p.Bytes).ShouldBe(11L * Block, "the base disk's 11 blocks (as many as v2 has) were hashed, line by line");
+        hashed.Last().TotalBytes.ShouldBe(11L * Block);
         var write = progress.First(p => p.Step == "write image");
         write.TotalBytes.ShouldBe(2L * Block, "block 2 (changed) and block 10 (new) travel; block 4 is zeroed there");
         write.SkippedBytes.ShouldBe(9L * Block);

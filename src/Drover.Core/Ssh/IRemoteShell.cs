@@ -8,4 +8,12 @@ public interface IRemoteShell : IAsyncDisposable
     /// many bytes of it went out. Throws <see cref="RemoteShellException"/> when the connection fails or drops.
     /// </summary>
     Task<ShellResult> RunAsync(string script, Stream? stdin, IProgress<long>? sent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RunAsync(string, Stream?, IProgress{long}?, CancellationToken)"/>; <paramref name="lines"/> also
+    /// hears how many lines of stdout arrived so far: the progress of a long command that prints a line per piece of work.
+    /// A shell that cannot tell reports nothing.
+    /// </summary>
+    Task<ShellResult> RunAsync(string script, Stream? stdin, IProgress<long>? sent, IProgress<long>? lines, CancellationToken cancellationToken)
+        => RunAsync(script, stdin, sent, cancellationToken);
 }

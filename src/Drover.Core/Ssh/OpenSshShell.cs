@@ -31,7 +31,10 @@ public sealed class OpenSshShell : IRemoteShell
     /// <summary>The ssh arguments for a script (exposed for the benchmark's plain-ssh baseline).</summary>
     public IReadOnlyList<string> Arguments(string script) => OpenSsh.Arguments(_target, "bash -c " + ShellQuote.Quote(script), _options);
 
-    public async Task<ShellResult> RunAsync(string script, Stream? stdin, IProgress<long>? sent, CancellationToken cancellationToken)
+    public Task<ShellResult> RunAsync(string script, Stream? stdin, IProgress<long>? sent, CancellationToken cancellationToken)
+        => RunAsync(script, stdin, sent, null, cancellationToken);
+
+    public async Task<ShellResult> RunAsync(string script, Stream? stdin, IProgress<long>? sent, IProgress<long>? lines, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
         using var stdout = new MemoryStream();
@@ -39,7 +42,8 @@ public sealed class OpenSshShell : IRemoteShell
         int exitCode;
         try
         {
-            exitCode = await ProcessRunner.StreamAsync("ssh", Arguments(script), stdout, stderr, new ProcessOptions { Input = stdin, InputProgress = sent }, cancellationToken);
+            using var target = lines is null ? null : new LineCountingStream(stdout, lines);
+            exitCode = await ProcessRunner.StreamAsync("ssh", Arguments(script), (Stream?)target ?? stdout, stderr, new ProcessOptions { Input = stdin, InputProgress = sent }, cancellationToken);
         }
         catch (ProgramNotFoundException e)
         {

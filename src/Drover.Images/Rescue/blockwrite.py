@@ -201,6 +201,9 @@ def command_hash(path, block, count, keep=None):
         for text in pool.map(line, range(count), chunksize=4):
             out.write(text + "\n")
             lines.append(text)
+            if len(lines) % 16 == 0:
+                # Every 64 MiB (of 4 MiB blocks) the lines go out: the sender shows them as progress.
+                out.flush()
     out.flush()
     if keep:
         with open(keep + ".new", "w") as f:

@@ -345,7 +345,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         }
         var count = Math.Max(map.BlockCount, recorded ?? 0);
         run.Step("hash base disk", count * (long)map.BlockSize);
-        var lines = await session.HashBlocksAsync(count, map.BlockSize, ct);
+        var lines = await session.HashBlocksAsync(count, map.BlockSize, ct, run.BytesProgress());
         if (recorded is { } n && BlockMap.RecordOf([.. lines.Take((int)n)], map.BlockSize) != record)
         {
             logger.LogWarning("base snapshot {Base} does not hold what Drover recorded for it (its disk's blocks hash to {Found}, the record is {Record}): uploading in full",

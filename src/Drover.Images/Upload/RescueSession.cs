@@ -166,10 +166,12 @@ public sealed class RescueSession(HcloudClient client, ILogger logger, string ru
     /// The digests of the disk's first <paramref name="count"/> blocks, as <see cref="BlockMap.Line"/> gives an image's:
     /// the base a delta upload compares its image with.
     /// </summary>
-    public async Task<IReadOnlyList<string>> HashBlocksAsync(long count, int blockSize, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> HashBlocksAsync(long count, int blockSize, CancellationToken ct, IProgress<long>? hashedBytes = null)
     {
         var shell = _shell ?? throw new InvalidOperationException("the session is not connected");
-        var result = await shell.RunAsync(BlockCommand.Hash(count, blockSize, keep: BlockCommand.KeptDigests), null, null, ct);
+        // One line per block: lines so far x the block size is the progress in bytes (the last report line is not a block).
+        var hashed = hashedBytes is null ? null : new SyncProgress(n => hashedBytes.Report(Math.Min(n, count) * blockSize));
+        var result = await shell.RunAsync(BlockCommand.Hash(count, blockSize, keep: BlockCommand.KeptDigests), null, null, hashed, ct);
         if (result.ExitCode != 0)
         {
             throw new UploadException("hash base disk", $"hashing the disk's blocks failed (exit {result.ExitCode}): {LastLines(result.Stderr)}");
