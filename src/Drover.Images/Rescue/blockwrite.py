@@ -321,12 +321,16 @@ class Pipeline:
                     if offset >= self.length:
                         return
         except BaseException as e:
-            self.code = EXIT_IO
-            self.error = self.error or "writing the disk failed: %s" % e
+            self._io_failed("writing the disk failed: %s" % e)
             self._move(self.length)
             if not final:
                 # The final "A" was taken already: waiting for it again would never end.
                 self._drain()
+
+    def _io_failed(self, message):
+        """The disk failed a read or a write; the first failure (of either thread) is the one reported."""
+        if not self.error:
+            self.code, self.error = EXIT_IO, message
 
     def _drain(self):
         while True:
@@ -351,9 +355,7 @@ class Pipeline:
                 if not self._check(index, buffer, zeros, wait=True):
                     return
         except BaseException as e:
-            if not self.error:
-                self.code = EXIT_IO
-                self.error = "reading the disk back failed: %s" % e
+            self._io_failed("reading the disk back failed: %s" % e)
 
     def _check(self, index, buffer, zeros, wait):
         """Reads block `index` back (once it is final) and checks it against its digest; False after a failure."""

@@ -395,7 +395,7 @@ public sealed class ImageUploader(HcloudClient client, ILogger<ImageUploader> lo
         }
         if (report.Direct == false)
         {
-            logger.LogWarning("the rescue system's disk did not take direct I/O: blocks were read back through its page cache after an fsync, which proves less than a read from the device");
+            logger.LogWarning("the rescue system's disk did not take direct I/O: blocks were read back through its page cache (the writes were fsynced only at the end), which proves less than a read from the device");
         }
         if (report.Rezeroed > 0)
         {
